@@ -65,6 +65,15 @@ export const elementwiseTolerance: Tolerance = { atol: 1e-5, rtol: 1e-5 }
 /** Sums over many terms (reductions, matmul, convolutions, losses): the order of summation differs. */
 export const reductionTolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 }
 
+/**
+ * A tolerance of `rtol` times the largest magnitude in `expected`, for tensors whose values are all
+ * far below 1 (Adam's second moments), where a fixed absolute tolerance would accept anything.
+ */
+export function relativeToLargest(expected: FixtureTensor, rtol: number): Tolerance {
+  const largest = fixtureValues(expected).reduce((max, value) => Math.max(max, Math.abs(value)), 0)
+  return { atol: rtol * largest, rtol }
+}
+
 function indexOf(flat: number, shape: readonly number[]): number[] {
   const index = new Array<number>(shape.length)
   let rest = flat
