@@ -96,6 +96,10 @@ export function zerosLike(other: Tensor, options: TensorOptions = {}): Tensor {
   return full(other.shape, 0, { dtype: other.dtype, ...options })
 }
 
+export function fullLike(other: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  return full(other.shape, value, { dtype: other.dtype, ...options })
+}
+
 export function onesLike(other: Tensor, options: TensorOptions = {}): Tensor {
   return full(other.shape, 1, { dtype: other.dtype, ...options })
 }

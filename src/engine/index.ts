@@ -8,7 +8,7 @@
  */
 export { Tensor, Storage, isTensor, type Dtype, type TensorLike } from './tensor'
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, randnLike, randint, randperm, arange, linspace,
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, rand, randn, randnLike, randint, randperm, arange, linspace,
   type TensorOptions, type RandomOptions, type TensorData,
 } from './creation'
 export { cat, stack } from './ops/shape'
