@@ -1,7 +1,7 @@
 import { beforeAll, describe, it } from 'vitest'
 import { startEngine } from '../helpers/engine'
 import { type FixtureTensor, loadFixture } from '../helpers/fixtures'
-import { namedOutputs, opCases } from '../helpers/fixture-ops'
+import { namedOutputs, opCases } from '../helpers/fixture-calls'
 import { gradcheck } from '../helpers/gradcheck'
 
 /** The part of a tests/fixtures/ops.json case that the gradient check uses: its inputs. */

@@ -3,7 +3,7 @@ import { expectNoLeak, startEngine, torch } from '../helpers/engine'
 import {
   type FixtureTensor, GradFnNames, expectTensorClose, loadFixture, toTensors, weightedSum,
 } from '../helpers/fixtures'
-import { namedOutputs, opCases, opTolerance } from '../helpers/fixture-ops'
+import { namedOutputs, opCases, opTolerance } from '../helpers/fixture-calls'
 
 /** One case of tests/fixtures/ops.json (see tests/fixtures/ops_cases.py). */
 interface OpFixture {
@@ -47,7 +47,7 @@ describe('ops against PyTorch', () => {
 
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (name, c) => {
     const run = opCases[name]
-    expect(run, `no engine call for fixture case '${name}' in tests/helpers/fixture-ops.ts`).toBeDefined()
+    expect(run, `no engine call for fixture case '${name}' in tests/helpers/fixture-calls.ts`).toBeDefined()
     const tolerance = opTolerance(name)
     const compare = (): void => {
       const inputs = toTensors(c.inputs, { requiresGrad: true })

@@ -1,7 +1,9 @@
 import { torch } from './engine'
 import * as E from '../../src/engine/ops/elementwise'
 import { linear } from '../../src/engine/ops/linalg'
-import { type Tolerance, elementwiseTolerance, reductionTolerance } from './fixtures'
+import { type FixtureTensor, type Tolerance, elementwiseTolerance, isFixtureTensor, reductionTolerance, toTensor } from './fixtures'
+
+// The engine calls behind the fixture cases, shared by the PyTorch comparisons and the gradient checks.
 
 type Tensor = torch.Tensor
 export type OpInputs = Record<string, Tensor>
@@ -135,4 +137,29 @@ export function opTolerance(caseName: string): Tolerance {
 /** An op's outputs by name: a single tensor is called 'out', as in tests/fixtures/ops_cases.py. */
 export function namedOutputs(result: OpResult): Record<string, Tensor> {
   return result instanceof torch.Tensor ? { out: result } : result
+}
+
+/** One case of tests/fixtures/losses.json (see tests/fixtures/loss_cases.py). */
+export interface LossFixture {
+  name: string
+  fn: 'mseLoss' | 'l1Loss' | 'binaryCrossEntropy' | 'binaryCrossEntropyWithLogits' | 'nllLoss' | 'crossEntropy'
+  input: FixtureTensor
+  target: FixtureTensor
+  /** camelCase options; weight and posWeight are tensors. */
+  options: Record<string, FixtureTensor | string | number>
+  weight: FixtureTensor
+  output: FixtureTensor
+  gradFn: string
+  inputGrad: FixtureTensor
+  /** False where the inputs sit on a kink or a clamp on purpose (BCE at p = 0 and 1). */
+  smooth?: boolean
+}
+
+/** Calls the engine's loss named by the fixture, with its tensor options made into tensors. */
+export function callLoss(c: LossFixture, input: Tensor, target: Tensor): Tensor {
+  const options = Object.fromEntries(
+    Object.entries(c.options).map(([key, value]) => [key, isFixtureTensor(value) ? toTensor(value) : value]),
+  )
+  const loss = torch.nn.functional[c.fn] as (input: Tensor, target: Tensor, options: object) => Tensor
+  return loss(input, target, options)
 }
