@@ -86,7 +86,17 @@ export const tfjsKernels: Kernels = {
   sum: (x, axes, keepDims) => tf.sum(x, axes ?? undefined, keepDims),
   max: (x, axes, keepDims) => tf.max(x, axes ?? undefined, keepDims),
   argMax: (x, axis) => tf.argMax(x, axis),
-  logSoftmax: (x, axis) => tf.logSoftmax(x, axis),
+  logSoftmax(x, axis) {
+    const last = x.rank - 1
+    if (axis === last || axis === -1) return tf.logSoftmax(x, axis)
+    // tfjs's logSoftmax takes only the last axis: swap `axis` with it and back (a swap is its own inverse).
+    return tf.tidy(() => {
+      const perm = [...Array(x.rank).keys()]
+      perm[axis] = last
+      perm[last] = axis
+      return tf.transpose(tf.logSoftmax(tf.transpose(x, perm), -1), perm)
+    })
+  },
 
   reshape: (x, shape) => tf.reshape(x, shape as number[]),
   transpose: (x, perm) => tf.transpose(x, perm as number[]),
