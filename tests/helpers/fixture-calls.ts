@@ -163,3 +163,25 @@ export function callLoss(c: LossFixture, input: Tensor, target: Tensor): Tensor 
   const loss = torch.nn.functional[c.fn] as (input: Tensor, target: Tensor, options: object) => Tensor
   return loss(input, target, options)
 }
+
+/** A module as tests/fixtures/module_cases.py describes it: PyTorch's class name, positional arguments, options. */
+export interface ModuleSpec {
+  type: string
+  /** Positional arguments; a Sequential's are the specs of its children. */
+  args: unknown[]
+  /** camelCase options, passed as the engine's last constructor argument. */
+  options: Record<string, unknown>
+}
+
+/** Builds `new nn.<type>(...args, options)`, leaving the options out when there are none. */
+export function buildModule(spec: ModuleSpec): torch.nn.Module {
+  if (spec.type === 'Sequential') return new torch.nn.Sequential(...spec.args.map((child) => buildModule(child as ModuleSpec)))
+  const Layer = (torch.nn as unknown as Record<string, new (...args: unknown[]) => torch.nn.Module>)[spec.type]
+  if (typeof Layer !== 'function') throw new Error(`the engine has no nn.${spec.type}, which a fixture case uses`)
+  return Object.keys(spec.options).length > 0 ? new Layer(...spec.args, spec.options) : new Layer(...spec.args)
+}
+
+/** A state dict of fixture tensors as engine tensors, ready for `loadStateDict`. */
+export function toStateDict(state: Record<string, FixtureTensor>): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(state).map(([key, value]) => [key, toTensor(value)]))
+}

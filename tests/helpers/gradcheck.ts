@@ -52,6 +52,19 @@ function weightedLoss(outputs: Record<string, Tensor>, weights: Map<string, Floa
   return loss
 }
 
+/** The derivative of `lossAt` along element `i` of `base`, by a central difference of step `eps`. */
+function centralDifference(base: Float32Array, i: number, eps: number, lossAt: (values: Float32Array) => number): number {
+  // Divide by the step between the float32 values actually used, not by 2 * eps.
+  const above = Math.fround(base[i] + eps)
+  const below = Math.fround(base[i] - eps)
+  const moved = base.slice()
+  moved[i] = above
+  const lossAbove = lossAt(moved)
+  moved[i] = below
+  const lossBelow = lossAt(moved)
+  return (lossAbove - lossBelow) / (above - below)
+}
+
 /**
  * Checks autograd's gradient of `sum(output * weight)` against central differences computed by
  * the engine in float32, for every float input of `f`. The upstream weights are random, drawn
@@ -92,15 +105,9 @@ export function gradcheck(
     const base = Float32Array.from(fixtureValues(fixture))
     const numeric = new Array<number>(base.length)
     for (let i = 0; i < base.length; i++) {
-      const lossAt = (value: number): number => {
-        const moved = base.slice()
-        moved[i] = value
-        return torch.scope(() => torch.noGrad(() => weightedLoss(f(makeInputs(inputs, false, [key, moved])), weights).item()))
-      }
-      // Divide by the step between the float32 values actually used, not by 2 * eps.
-      const above = Math.fround(base[i] + options.eps)
-      const below = Math.fround(base[i] - options.eps)
-      numeric[i] = (lossAt(above) - lossAt(below)) / (above - below)
+      numeric[i] = centralDifference(base, i, options.eps, (moved) =>
+        torch.scope(() => torch.noGrad(() => weightedLoss(f(makeInputs(inputs, false, [key, moved])), weights).item())),
+      )
     }
     expectValuesClose(
       analytic.get(key) as Float32Array,
@@ -109,6 +116,84 @@ export function gradcheck(
       `${label}: autograd vs finite-difference gradient of '${key}'`,
       options.tolerance,
     )
+  }
+
+  // The first pass may fill the engine's cache of scalar constants, so leaks are counted on a second.
+  expectNoLeak(() => torch.scope(backwardPass))
+}
+
+/** Element positions to check in a tensor of `size` elements: all of them, or `limit` spread evenly. */
+function sampledPositions(size: number, limit: number): number[] {
+  if (size <= limit) return [...Array(size).keys()]
+  return Array.from({ length: limit }, (_, k) => Math.floor((k * size) / limit))
+}
+
+/**
+ * Checks autograd's gradients of `sum(module.forward(input) * weight)` with respect to the input
+ * (when it is float) and every parameter, against central differences computed by the engine in
+ * float32. Tensors of more than `limit` elements are checked at `limit` evenly spread elements.
+ * The module's mode (train or eval) is the caller's. Parameters are moved with in-place copies and
+ * restored afterwards.
+ */
+export function gradcheckModule(
+  label: string,
+  module: torch.nn.Module,
+  input: FixtureTensor,
+  options: GradcheckOptions & { limit?: number } = float32Gradcheck,
+): void {
+  const limit = options.limit ?? 64
+  const float = (input.dtype ?? 'float32') === 'float32'
+  const parameters = module.namedParameters()
+  const weights = new Map<string, Float32Array>()
+  const analytic = new Map<string, Float32Array>()
+
+  const forwardLoss = (x: Tensor): Tensor => {
+    const output = module.forward(x) as Tensor
+    if (weights.size === 0) {
+      torch.manualSeed(seedFromName(label))
+      weights.set('out', torch.randn(output.shape).toArray() as Float32Array)
+    }
+    return weightedLoss({ out: output }, weights)
+  }
+  const backwardPass = (): void => {
+    module.zeroGrad()
+    const x = makeInputs({ input }, true).input
+    forwardLoss(x).backward()
+    if (float) analytic.set('input', x.grad?.toArray() as Float32Array)
+    for (const [name, param] of parameters) {
+      if (!param.grad) throw new Error(`${label}: autograd gave no gradient for parameter '${name}'`)
+      analytic.set(name, param.grad.toArray() as Float32Array)
+    }
+  }
+  const lossWith = (x: Record<string, FixtureTensor>): number =>
+    torch.scope(() => torch.noGrad(() => forwardLoss(makeInputs(x, false).input).item()))
+
+  torch.scope(backwardPass)
+
+  const targets: Array<[string, number[], Float32Array, (values: Float32Array) => number]> = []
+  if (float) {
+    const base = Float32Array.from(fixtureValues(input))
+    targets.push(['input', input.shape, base, (values) => lossWith({ input: { shape: input.shape, data: Array.from(values) } })])
+  }
+  for (const [name, param] of parameters) {
+    const base = param.toArray() as Float32Array
+    const setTo = (values: Float32Array): void => {
+      torch.noGrad(() => torch.scope(() => param.copy_(torch.tensor(values, { shape: param.shape }))))
+    }
+    targets.push([name, param.shape, base, (values) => {
+      setTo(values)
+      const loss = lossWith({ input })
+      setTo(base)
+      return loss
+    }])
+  }
+
+  for (const [name, shape, base, lossAt] of targets) {
+    const computed = analytic.get(name) as Float32Array
+    // Unchecked elements copy autograd's value, so a failure names the real index of the worst element.
+    const numeric = Array.from(computed)
+    for (const i of sampledPositions(base.length, limit)) numeric[i] = centralDifference(base, i, options.eps, lossAt)
+    expectValuesClose(computed, shape, { shape, data: numeric }, `${label}: autograd vs finite-difference gradient of '${name}'`, options.tolerance)
   }
 
   // The first pass may fill the engine's cache of scalar constants, so leaks are counted on a second.
