@@ -1,0 +1,144 @@
+// Loads the built renderer in Debian's Chromium, with window.workbench standing in for the preload
+// (Electron cannot run here). The engine report it returns comes from main's real engineInfo().
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { extname, join, normalize } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { engineInfo } from '../../src/main/engine-info'
+import type { EngineInfo } from '../../src/preload/api'
+import { buildApp, projectRoot } from './build-app'
+
+const chromiumPath = '/usr/bin/chromium'
+const artifacts = join(projectRoot, 'tests/.artifacts')
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+}
+
+/** Serves `folder` on 127.0.0.1 at a free port, with no CSP header so only the meta tag applies. */
+async function serveFolder(folder: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname))
+    const file = join(folder, path === '/' ? 'index.html' : path)
+    if (!file.startsWith(folder) || !existsSync(file)) {
+      response.writeHead(404).end()
+      return
+    }
+    response.writeHead(200, { 'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream' })
+    response.end(readFileSync(file))
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }
+}
+
+interface PageProblems {
+  console: string[]
+  violations: string[]
+}
+
+/** Opens the app with `window.workbench` returning `info`, recording console errors and CSP violations. */
+async function openApp(context: BrowserContext, url: string, info: EngineInfo): Promise<{ page: Page; problems: PageProblems }> {
+  const page = await context.newPage()
+  const problems: PageProblems = { console: [], violations: [] }
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.console.push(`${message.type()}: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => problems.console.push(`page error: ${error.message}`))
+  await page.exposeFunction('reportCspViolation', (text: string) => problems.violations.push(text))
+  await page.addInitScript((engine: EngineInfo) => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { reportCspViolation: (text: string) => void }).reportCspViolation
+      void report(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`)
+    })
+    Object.defineProperty(window, 'workbench', {
+      value: Object.freeze({ version: async () => '0.1.0', engineInfo: async () => engine }),
+    })
+  }, info)
+  await page.goto(url)
+  return { page, problems }
+}
+
+describe('renderer in Chromium', () => {
+  let outDir: string
+  let userDataDir: string
+  let server: Server
+  let url: string
+  let context: BrowserContext
+  let realInfo: EngineInfo
+
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; install it with: apt-get install -y chromium`)
+    outDir = mkdtempSync(join(tmpdir(), 'ganwb-renderer-out-'))
+    userDataDir = mkdtempSync(join(tmpdir(), 'ganwb-chromium-'))
+    buildApp(outDir)
+    ;({ server, url } = await serveFolder(join(outDir, 'renderer')))
+    realInfo = await engineInfo()
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    await new Promise((done) => server?.close(done))
+    for (const dir of [outDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('shows the app name and backend', async () => {
+    expect(realInfo.ok, JSON.stringify(realInfo)).toBe(true)
+    const { page, problems } = await openApp(context, url, realInfo)
+
+    await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
+    const backend = page.getByTestId('engine-backend')
+    await expect.poll(() => backend.textContent()).toMatch(/^Engine backend: \S+ \(tfjs \S+, (cpu|cuda)\)$/)
+    if (realInfo.ok) expect(await backend.textContent()).toContain(realInfo.backend)
+    await expect.poll(() => page.locator('.version').textContent()).toBe('Version 0.1.0')
+
+    mkdirSync(artifacts, { recursive: true })
+    await page.screenshot({ path: join(artifacts, 'renderer.png') })
+    expect(problems.console).toEqual([])
+    expect(problems.violations).toEqual([])
+    await page.close()
+  })
+
+  it('shows why no backend started', async () => {
+    const { page, problems } = await openApp(context, url, { ok: false, error: 'no tensor backend could start' })
+    const backend = page.getByTestId('engine-backend')
+    await expect.poll(() => backend.textContent()).toBe('No tensor backend started: no tensor backend could start')
+    expect(await backend.getAttribute('class')).toContain('error')
+    expect(problems.console).toEqual([])
+    await page.close()
+  })
+
+  it('CSP blocks inline script', async () => {
+    const { page, problems } = await openApp(context, url, realInfo)
+    await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script')
+      script.textContent = 'window.inlineScriptRan = true'
+      document.head.append(script)
+      return (window as unknown as { inlineScriptRan?: boolean }).inlineScriptRan === true
+    })
+    expect(ran).toBe(false)
+    await expect.poll(() => problems.violations).toContainEqual(expect.stringMatching(/^script-src(-elem)? blocked inline/))
+    await page.close()
+  })
+})
