@@ -10,7 +10,7 @@ const cases = loadFixture<LossFixture>('losses.json').cases.filter((c) => c.smoo
 /**
  * With logits of +-1000 the loss is about 1000 per element, where a float32 step is about 6e-5.
  * Rounding the summed loss then moves a difference quotient with a 2e-2 step by up to about 1e-2,
- * so these cases get a wider tolerance; the PyTorch comparison checks their gradients tightly.
+ * so these cases get a wider tolerance. The PyTorch comparison checks their gradients tightly.
  */
 function optionsFor(name: string): GradcheckOptions {
   const options = { ...float32Gradcheck, fixed: ['target'] }

@@ -13,7 +13,7 @@ interface ModuleFixture {
 }
 
 // The padding row of an Embedding gets no gradient by definition, though the output depends on it,
-// so a finite difference disagrees there; the plain Embedding case checks the lookup's gradient.
+// so a finite difference disagrees there. The plain Embedding case checks the lookup's gradient.
 const cases = loadFixture<ModuleFixture>('modules.json').cases.filter((c) => c.name !== 'embedding/paddingIdx')
 
 // The DCGAN pieces and the MLP put ReLU or LeakyReLU after layers whose outputs pass near 0, and a

@@ -36,7 +36,7 @@ interface Gan {
   optD: Optimizer
 }
 
-/** The standard loop: a D step on fake.detach(), then a G step through the updated D. */
+/** Runs one iteration of the standard loop: a D step on fake.detach(), then a G step through the updated D. */
 function alternatingIteration({ G, D, optG, optD }: Gan, z: Tensor, real: Tensor): [Tensor, Tensor] {
   const fake = G.forward(z) as Tensor
 
@@ -52,7 +52,7 @@ function alternatingIteration({ G, D, optG, optD }: Gan, z: Tensor, real: Tensor
   return [lossD, lossG]
 }
 
-/** Both losses from one D(fake): the two backward passes share its graph, and then both networks step. */
+/** Runs one joint iteration: both losses share one D(fake) and its graph, then both networks step. */
 function jointIteration({ G, D, optG, optD }: Gan, z: Tensor, real: Tensor): [Tensor, Tensor] {
   optG.zeroGrad()
   optD.zeroGrad()

@@ -44,7 +44,7 @@ function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
 }
 
-/** The fixed problem of optim_cases.py: mean((tanh(x @ weight.T + bias) - y)^2). */
+/** Computes the loss of optim_cases.py's fixed problem: mean((tanh(x @ weight.T + bias) - y)^2). */
 function lossOf(params: Record<string, Tensor>, x: Tensor, y: Tensor): Tensor {
   return x.matmul(params.weight.t()).add(params.bias).tanh().sub(y).pow(2).mean()
 }

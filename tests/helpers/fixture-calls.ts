@@ -11,8 +11,8 @@ export type OpResult = Tensor | Record<string, Tensor>
 
 /**
  * The engine call for each case of tests/fixtures/ops.json, keyed by case name. The PyTorch side of
- * each case is in tests/fixtures/ops_cases.py; inputs arrive in the order and with the names given
- * there. A result with several outputs (max along a dim) uses PyTorch's names for them.
+ * each case is in tests/fixtures/ops_cases.py, and inputs arrive with the names given there. A
+ * result with several outputs (max along a dim) uses PyTorch's names for them.
  */
 export const opCases: Record<string, (x: OpInputs) => OpResult> = {
   'add/same-shape': ({ a, b }) => a.add(b),
@@ -134,7 +134,7 @@ export function opTolerance(caseName: string): Tolerance {
   return summingFamilies.has(caseName.split('/')[0]) ? reductionTolerance : elementwiseTolerance
 }
 
-/** An op's outputs by name: a single tensor is called 'out', as in tests/fixtures/ops_cases.py. */
+/** Names an op's outputs, calling a single tensor 'out' as tests/fixtures/ops_cases.py does. */
 export function namedOutputs(result: OpResult): Record<string, Tensor> {
   return result instanceof torch.Tensor ? { out: result } : result
 }

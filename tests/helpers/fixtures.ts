@@ -42,7 +42,7 @@ export function fixtureValues(tensor: FixtureTensor): number[] {
   return tensor.data.map((value) => (typeof value === 'number' ? value : Number(value)))
 }
 
-/** An engine tensor with the fixture's values: float32, or int32 for integer fixtures. */
+/** Makes an engine tensor with the fixture's values: float32, or int32 for integer fixtures. */
 export function toTensor(fixture: FixtureTensor, options: { requiresGrad?: boolean } = {}): torch.Tensor {
   const dtype = fixture.dtype ?? 'float32'
   const values = dtype === 'int32' ? Int32Array.from(fixtureValues(fixture)) : Float32Array.from(fixtureValues(fixture))
@@ -66,8 +66,8 @@ export const elementwiseTolerance: Tolerance = { atol: 1e-5, rtol: 1e-5 }
 export const reductionTolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 }
 
 /**
- * A tolerance of `rtol` times the largest magnitude in `expected`, for tensors whose values are all
- * far below 1 (Adam's second moments), where a fixed absolute tolerance would accept anything.
+ * Returns a tolerance of `rtol` times the largest magnitude in `expected`. Use it for tensors whose
+ * values are all far below 1 (Adam's second moments), where a fixed absolute tolerance accepts anything.
  */
 export function relativeToLargest(expected: FixtureTensor, rtol: number): Tolerance {
   const largest = fixtureValues(expected).reduce((max, value) => Math.max(max, Math.abs(value)), 0)

@@ -52,7 +52,7 @@ function weightedLoss(outputs: Record<string, Tensor>, weights: Map<string, Floa
   return loss
 }
 
-/** The derivative of `lossAt` along element `i` of `base`, by a central difference of step `eps`. */
+/** Estimates the derivative of `lossAt` along element `i` of `base` by a central difference of step `eps`. */
 function centralDifference(base: Float32Array, i: number, eps: number, lossAt: (values: Float32Array) => number): number {
   // Divide by the step between the float32 values actually used, not by 2 * eps.
   const above = Math.fround(base[i] + eps)
