@@ -9,6 +9,7 @@ function nodeName(rankA: number, rankB: number): string {
   if (rankA === 1 && rankB === 1) return 'DotBackward0'
   if (rankA === 2 && rankB === 1) return 'MvBackward0'
   if (rankA === 2 && rankB === 2) return 'MmBackward0'
+  if (rankA === 1 && rankB === 2) return 'SqueezeBackward3'
   // NOTE: PyTorch names batched matmul nodes after its internal reshapes (UnsafeViewBackward0 and
   // others); the engine uses one name for every batched case.
   return 'BmmBackward0'
@@ -41,11 +42,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (shapeA.length > 1) outShape.push(matA[matA.length - 2])
   if (shapeB.length > 1) outShape.push(matB[matB.length - 1])
 
-  const x = shapeA.length === 1 ? K.reshape(a.value, matA) : a.value
-  const y = shapeB.length === 1 ? K.reshape(b.value, matB) : b.value
-  const product = K.matMul(x, y, false, false)
+  const product = batchedProduct(a.value, b.value, matA, matB, batch, false, false)
   const out = sameRank(outMat, outShape) ? product : K.reshape(product, outShape)
-  for (const handle of [x, y, product]) if (handle !== a.value && handle !== b.value && handle !== out) handle.dispose()
+  if (out !== product) product.dispose()
 
   return record(out, {
     name: nodeName(shapeA.length, shapeB.length),
@@ -53,14 +52,45 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     save: () => [a, b],
     backward: (g, [va, vb], needs) => {
       const grad = K.reshape(g, outMat)
-      const ma = K.reshape(va, matA)
-      const mb = K.reshape(vb, matB)
+      const gradShape = outMat
       // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dimensions.
-      const gradA = needs[0] ? K.reshape(unbroadcast(K.matMul(grad, mb, false, true), matA), shapeA) : null
-      const gradB = needs[1] ? K.reshape(unbroadcast(K.matMul(ma, grad, true, false), matB), shapeB) : null
+      const gradA = needs[0]
+        ? K.reshape(unbroadcast(batchedProduct(grad, vb, gradShape, matB, batch, false, true), matA), shapeA)
+        : null
+      const gradB = needs[1]
+        ? K.reshape(unbroadcast(batchedProduct(va, grad, matA, gradShape, batch, true, false), matB), shapeB)
+        : null
       return [gradA, gradB]
     },
   })
+}
+
+/**
+ * Matrix product of `a` (seen as `matA`) and `b` (seen as `matB`) over the broadcast `batch` shape.
+ * Operands whose batch dimensions differ are expanded to the full batch first: tfjs's own batch
+ * broadcasting gives wrong values when the two batch shapes differ in rank (tfjs 4.22, wasm and cpu).
+ * The result has shape (...batch, rows, cols) and is a new handle.
+ */
+function batchedProduct(
+  a: Handle, b: Handle, matA: readonly number[], matB: readonly number[], batch: readonly number[],
+  transposeA: boolean, transposeB: boolean,
+): Handle {
+  const created: Handle[] = []
+  const expand = (x: Handle, mat: readonly number[]): Handle => {
+    const full = [...batch, ...mat.slice(-2)]
+    let result = x.shape.length === mat.length && x.shape.every((d, i) => d === mat[i]) ? x : K.reshape(x, mat)
+    if (result !== x) created.push(result)
+    if (mat.length !== full.length || mat.some((d, i) => d !== full[i])) {
+      result = K.broadcastTo(result, full)
+      created.push(result)
+    }
+    return result
+  }
+  const x = expand(a, matA)
+  const y = expand(b, matB)
+  const product = K.matMul(x, y, transposeA, transposeB)
+  for (const handle of created) handle.dispose()
+  return product
 }
 
 function sameRank(a: readonly number[], b: readonly number[]): boolean {
@@ -94,7 +124,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const out = K.reshape(withBias, outShape)
   for (const handle of new Set<Handle>([flat, product, withBias])) if (handle !== out && handle !== x.value) handle.dispose()
 
-  const name = bias ? (shapeX.length === 2 ? 'AddmmBackward0' : 'ViewBackward0') : shapeX.length === 2 ? 'MmBackward0' : 'UnsafeViewBackward0'
+  // PyTorch's names for F.linear by input rank: it adds the bias separately for 1-D input.
+  const namesWithBias: Record<number, string> = { 1: 'AddBackward0', 2: 'AddmmBackward0' }
+  const namesWithoutBias: Record<number, string> = { 1: 'SqueezeBackward3', 2: 'MmBackward0' }
+  const name = (bias ? namesWithBias : namesWithoutBias)[shapeX.length] ?? (bias ? 'ViewBackward0' : 'UnsafeViewBackward0')
   return record(out, {
     name,
     inputs: [x, weight, bias],

@@ -153,7 +153,12 @@ export function select(a: Tensor, dim: number, index: number): Tensor {
   return viewOp(
     a,
     'SelectBackward0',
-    (x) => K.reshape(K.slice(x, begin, size), outShape),
+    (x) => {
+      const slice = K.slice(x, begin, size)
+      const selected = K.reshape(slice, outShape) // shares the slice's data, so the slice handle can go
+      slice.dispose()
+      return selected
+    },
     (g) => [K.pad(K.reshape(g, size), paddings)],
   )
 }
