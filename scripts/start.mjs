@@ -1,5 +1,5 @@
 // `npm start`: builds the app with electron-vite and opens it in Electron. When Electron cannot run
-// here (no binary, or no display on Linux) it says why, points to the browser version, and exits 1.
+// here (no binary, or no display on Linux) it prints why, points to the browser version, and exits 1.
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
@@ -10,8 +10,8 @@ const requireFromProject = createRequire(join(projectRoot, 'package.json'))
 
 /**
  * Returns the Electron executable's path, or the reason it is unavailable. The electron package
- * downloads the binary on first use; that runs in a child process so its download log stays out of
- * this output unless it fails.
+ * downloads the binary on first use. The check runs in a child process, so the download log stays
+ * out of this output.
  */
 function findElectron() {
   const result = spawnSync(process.execPath, ['-e', "process.stdout.write('\\n' + require('electron'))"], {

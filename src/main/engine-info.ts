@@ -1,15 +1,8 @@
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import * as torch from '../engine'
 import type { EngineInfo } from '../preload/api'
+import { wasmDirectory } from './engine-node'
 
 let starting: Promise<EngineInfo> | null = null
-
-/** The folder with the wasm backend's .wasm files, which tfjs cannot locate by itself in a bundle. */
-export function wasmBinaryFolder(): string {
-  const packageJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')
-  return join(dirname(packageJson), 'dist')
-}
 
 /**
  * Starts the engine on first call and reports its backend. A failure is returned as data rather than
@@ -22,7 +15,7 @@ export function engineInfo(): Promise<EngineInfo> {
 
 async function startEngine(): Promise<EngineInfo> {
   try {
-    const info = await torch.initEngine({ wasmPaths: wasmBinaryFolder() })
+    const info = await torch.initEngine({ wasmPaths: wasmDirectory() })
     return { ok: true, backend: info.name, tfjsBackend: info.tfjsBackend, device: info.device, tried: info.tried }
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
-/** Where scripts/rebuild-native.mjs puts the Electron build, relative to the app's root folder. */
+/** Folder of the Electron build made by scripts/rebuild-native.mjs, relative to the app's root folder. */
 export const electronNativeFolder = join('native', 'electron')
 export const electronBindingFileName = 'better_sqlite3.node'
 /** Written next to the binding by scripts/rebuild-native.mjs. */
@@ -26,7 +26,7 @@ export class NativeModuleError extends Error {
   }
 }
 
-/** What scripts/rebuild-native.mjs records about the build it made. */
+/** Metadata that scripts/rebuild-native.mjs writes next to the build it made. */
 export interface NativeBuildInfo {
   electron: string
   /** The NODE_MODULE_VERSION the module was built for. */
@@ -74,7 +74,7 @@ export function loadNativeModule(file: string): void {
   }
 }
 
-/** Turns the loader's error for a native module into a NativeModuleError that says what to run. */
+/** Turns the loader's error for a native module into a NativeModuleError that names the command to run. */
 export function explainNativeLoadError(error: unknown, file: string): NativeModuleError {
   const message = error instanceof Error ? error.message : String(error)
   // Node's wording: "...was compiled against a different Node.js version using NODE_MODULE_VERSION 115.

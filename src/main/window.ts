@@ -2,7 +2,7 @@ import { BrowserWindow, session, type WebContents } from 'electron'
 import { join } from 'node:path'
 import { contentSecurityPolicy } from './csp'
 
-/** Where the renderer comes from: the dev server's URL, or the built index.html. */
+/** Source of the renderer page: the dev server's URL, or the built index.html. */
 export type RendererSource = { url: string } | { file: string }
 
 /**
@@ -18,7 +18,7 @@ export function installContentSecurityPolicy(development: boolean): void {
     }
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } })
   })
-  // The app asks for no permission (camera, notifications, ...), so every request is denied.
+  // The app requests no permission (camera, notifications, ...), so every request is denied.
   session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
 }
 
@@ -57,7 +57,7 @@ function lockNavigation(contents: WebContents, source: RendererSource): void {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
 
-/** Whether `url` is the app's own page (the dev server's origin, or the built index.html). */
+/** Checks whether `url` is the app's own page (the dev server's origin, or the built index.html). */
 export function isAppUrl(url: string, source: RendererSource): boolean {
   const target = new URL(url)
   if ('url' in source) return target.origin === new URL(source.url).origin

@@ -1,6 +1,6 @@
 /**
  * The contract between main and the renderer: the IPC channels main handles, and the API the preload
- * exposes on `window.workbench`. The renderer sees only `WorkbenchApi`, never ipcRenderer.
+ * exposes on `window.workbench`. The renderer can call only `WorkbenchApi`, never ipcRenderer.
  */
 
 /** The tensor backend the engine runs on in the main process. */

@@ -47,7 +47,7 @@ describe('electron-vite build', () => {
     expect(Object.keys(exposed)).toEqual(['workbench'])
     const api = exposed.workbench as Record<string, () => Promise<unknown>>
     expect(Object.keys(api).sort()).toEqual(['engineInfo', 'version'])
-    expect(Object.values(api).some((value) => value === electron.ipcRenderer)).toBe(false)
+    expect(Object.values(api).some((value: unknown) => value === electron.ipcRenderer)).toBe(false)
     await api.version()
     await api.engineInfo()
     expect(invoked).toEqual([['workbench:version'], ['workbench:engine-info']])

@@ -1,10 +1,8 @@
 // Main-process modules that run under plain Node: the CSP, the menu template and the engine report.
 import { describe, expect, it } from 'vitest'
 import { contentSecurityPolicy } from '../../src/main/csp'
-import { engineInfo, wasmBinaryFolder } from '../../src/main/engine-info'
+import { engineInfo } from '../../src/main/engine-info'
 import { appMenuTemplate } from '../../src/main/menu'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 
 function directives(policy: string): Map<string, string> {
   return new Map(policy.split('; ').map((part) => [part.split(' ')[0], part.slice(part.indexOf(' ') + 1)]))
@@ -55,10 +53,6 @@ describe('appMenuTemplate', () => {
 })
 
 describe('engineInfo', () => {
-  it('finds the wasm files', () => {
-    expect(existsSync(join(wasmBinaryFolder(), 'tfjs-backend-wasm-simd.wasm'))).toBe(true)
-  })
-
   it('reports the running backend', async () => {
     const info = await engineInfo()
     if (!info.ok) expect.fail(`the engine did not start: ${info.error}`)

@@ -17,7 +17,7 @@ import { projectRoot } from './build-app'
 const nodeBinding = join(projectRoot, 'node_modules/better-sqlite3/build/Release', electronBindingFileName)
 const temporary: string[] = []
 
-/** An app folder whose native/electron/ holds `binding` (or nothing), with node_modules linked in. */
+/** Creates an app folder whose native/electron/ contains `binding` (or nothing), with better-sqlite3's package.json. */
 function appFolder(binding?: string, buildInfo?: object): string {
   const root = mkdtempSync(join(tmpdir(), 'ganwb-native-test-'))
   temporary.push(root)
@@ -59,7 +59,7 @@ describe('sqliteNativeBinding', () => {
   })
 
   it('returns a binding that loads', () => {
-    // Under Node the Node build stands in for an Electron build: both load through the same path.
+    // Under Node the Node build replaces an Electron build, because both load through the same code.
     const root = appFolder(nodeBinding)
     const binding = sqliteNativeBinding(root, '45.6.1')
     expect(binding).toBe(join(root, electronNativeFolder, electronBindingFileName))

@@ -14,7 +14,7 @@ export interface Finding {
 export const domGlobals = new Set(['document', 'window', 'navigator', 'HTMLElement', 'localStorage'])
 const globalObjects = new Set(['globalThis', 'self', 'window'])
 
-/** Whether the engine may import `specifier`: its own files (relative paths) and @tensorflow packages. */
+/** Checks whether the engine may import `specifier`: its own files (relative paths) and @tensorflow packages. */
 export function isAllowedSpecifier(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('@tensorflow/')
 }
@@ -44,10 +44,10 @@ export function scanFolder(folder: string, tsconfigFile: string, reportRoot: str
 }
 
 function scanSource(source: ts.SourceFile, checker: ts.TypeChecker, report: (node: ts.Node, problem: string) => void): void {
-  const checkSpecifier = (node: ts.Node, specifier: ts.Expression | ts.TypeNode | undefined, how: string): void => {
+  const checkSpecifier = (node: ts.Node, specifier: ts.Expression | ts.TypeNode | undefined, action: string): void => {
     if (specifier && ts.isLiteralTypeNode(specifier)) specifier = specifier.literal
     if (specifier && ts.isStringLiteralLike(specifier) && !isAllowedSpecifier(specifier.text)) {
-      report(node, `${how} '${specifier.text}'`)
+      report(node, `${action} '${specifier.text}'`)
     }
   }
 

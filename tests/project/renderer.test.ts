@@ -38,6 +38,20 @@ async function serveFolder(folder: string): Promise<{ server: Server; url: strin
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }
 }
 
+/**
+ * The browser globals the page scripts below use. Those functions run in Chromium, but this file is
+ * type-checked with Node's libraries, which have no DOM types.
+ */
+interface BrowserGlobals {
+  document: {
+    addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void
+    createElement(tag: 'script'): { textContent: string | null }
+    head: { append(node: unknown): void }
+  }
+  reportCspViolation(text: string): Promise<void>
+  inlineScriptRan?: boolean
+}
+
 interface PageProblems {
   console: string[]
   violations: string[]
@@ -53,11 +67,11 @@ async function openApp(context: BrowserContext, url: string, info: EngineInfo): 
   page.on('pageerror', (error) => problems.console.push(`page error: ${error.message}`))
   await page.exposeFunction('reportCspViolation', (text: string) => problems.violations.push(text))
   await page.addInitScript((engine: EngineInfo) => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      const report = (window as unknown as { reportCspViolation: (text: string) => void }).reportCspViolation
-      void report(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`)
+    const browser = globalThis as unknown as BrowserGlobals
+    browser.document.addEventListener('securitypolicyviolation', (event) => {
+      void browser.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`)
     })
-    Object.defineProperty(window, 'workbench', {
+    Object.defineProperty(browser, 'workbench', {
       value: Object.freeze({ version: async () => '0.1.0', engineInfo: async () => engine }),
     })
   }, info)
@@ -132,10 +146,11 @@ describe('renderer in Chromium', () => {
     const { page, problems } = await openApp(context, url, realInfo)
     await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
     const ran = await page.evaluate(() => {
-      const script = document.createElement('script')
+      const browser = globalThis as unknown as BrowserGlobals
+      const script = browser.document.createElement('script')
       script.textContent = 'window.inlineScriptRan = true'
-      document.head.append(script)
-      return (window as unknown as { inlineScriptRan?: boolean }).inlineScriptRan === true
+      browser.document.head.append(script)
+      return browser.inlineScriptRan === true
     })
     expect(ran).toBe(false)
     await expect.poll(() => problems.violations).toContainEqual(expect.stringMatching(/^script-src(-elem)? blocked inline/))

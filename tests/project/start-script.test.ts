@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { projectRoot } from './build-app'
 
-/** Whether the electron package can hand out its binary here (it cannot on machines without one). */
+/** Checks whether the electron package can provide its binary here (it cannot on machines without one). */
 function electronBinaryPresent(): boolean {
   const check = spawnSync(process.execPath, ['-e', "require('electron')"], { cwd: projectRoot, encoding: 'utf8' })
   return check.status === 0
