@@ -45,10 +45,12 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata:
   return Buffer.concat([length, headerBytes, ...parts])
 }
 
-export function decodeSafetensors(buffer: Buffer, source = 'safetensors data'): {
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): {
   tensors: Record<string, NamedArray>
   metadata: Record<string, string>
 } {
+  // A Buffer sent to a worker thread arrives as a plain Uint8Array.
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (buffer.length < 8) throw new SafetensorsError(`${source} is ${buffer.length} bytes, too short for a safetensors header`)
   const headerLength = Number(buffer.readBigUInt64LE(0))
   if (headerLength > buffer.length - 8) {

@@ -48,7 +48,7 @@ export function encodeStateDict(module: torch.nn.Module, metadata: Record<string
 }
 
 /** Loads safetensors weights into a module (strict: every key must match). */
-export function loadStateDictFrom(module: torch.nn.Module, buffer: Buffer, source: string): void {
+export function loadStateDictFrom(module: torch.nn.Module, buffer: Uint8Array, source: string): void {
   const { tensors } = decodeSafetensors(buffer, source)
   torch.scope(() => {
     const dict: Record<string, Tensor> = {}

@@ -14,6 +14,9 @@ export interface TrainingData extends DataShape {
   batch(indices: Int32Array): { x: Tensor; y: Tensor | null }
   /** True centres of a 2-D toy set, for the decision-surface bounds. */
   modes?: Array<[number, number]>
+  /** State of a set that draws its data from a generator (the 2-D toys), for exact resumes. */
+  getState?(): unknown
+  setState?(state: unknown): void
 }
 
 export interface IndexSampler {
@@ -250,7 +253,10 @@ export class GanTrainer {
       torch.noGrad(() => {
         const fake = this.G.forward(this.fixedNoise, this.fixedLabels).detach()
         const fakeValues = fake.toArray()
+        // Drawing real points must not move a generated set's sequence, or sampling would change training.
+        const dataState = this.data.getState?.()
         const realBatch = this.data.batch(Int32Array.from({ length: 512 }, (_, i) => i % this.data.length))
+        if (dataState !== undefined) this.data.setState?.(dataState)
         const realValues = realBatch.x.toArray()
 
         const extent = Math.max(2, ...(this.data.modes ?? []).flat().map(Math.abs)) * 1.3

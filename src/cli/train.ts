@@ -1,0 +1,169 @@
+import type { Command } from 'commander'
+import { Option } from 'commander'
+import cliProgress from 'cli-progress'
+import { RunStore } from '../main/store/run-store'
+import { defaultDatabasePath } from '../main/store/location'
+import { lossTypes, modelPresets, parseRunConfig, type RunConfigInput } from '../main/trainer/config'
+import { startRun, type TrainingSession } from '../main/trainer/host'
+
+export interface TrainFlags {
+  dataset?: string
+  model?: string
+  steps?: number
+  lrG?: number
+  lrD?: number
+  dSteps?: number
+  gSteps?: number
+  grouping?: string
+  scheme?: string
+  loss?: string
+  batch?: number
+  seed?: number
+  imageSize?: number
+  labelSmoothing?: number
+  sampleEvery?: number
+  checkpointEvery?: number
+  name?: string
+  db?: string
+}
+
+const number = (value: string): number => {
+  const parsed = Number(value)
+  if (!Number.isFinite(parsed)) throw new Error(`expected a number, got '${value}'`)
+  return parsed
+}
+
+/** Adds the run-configuration flags shared by `train` and `runs fork`. */
+export function addConfigFlags(command: Command, withDefaults: boolean): Command {
+  const d = <T>(value: T): T | undefined => (withDefaults ? value : undefined)
+  const defaults = parseRunConfig({})
+  return command
+    .option('--dataset <name|path>', `built-in, found or downloaded set name, or a path (default ${defaults.dataset})`)
+    .addOption(new Option('--model <preset>', 'network preset').choices(modelPresets).default(d(defaults.model.preset)))
+    .option('--steps <n>', `training iterations (default ${defaults.steps})`, number)
+    .option('--lr-g <x>', `generator learning rate (default ${defaults.optimizerG.lr})`, number)
+    .option('--lr-d <x>', `discriminator learning rate (default ${defaults.optimizerD.lr})`, number)
+    .option('--d-steps <n>', `discriminator updates per iteration (default ${defaults.dSteps})`, number)
+    .option('--g-steps <n>', `generator updates per iteration (default ${defaults.gSteps})`, number)
+    .addOption(new Option('--grouping <kind>', 'two optimizers, or one optimizer with a parameter group per network').choices(['separate', 'grouped']).default(d(defaults.grouping)))
+    .addOption(new Option('--scheme <kind>', 'alternating D and G updates, or one joint update').choices(['alternating', 'joint']).default(d(defaults.scheme)))
+    .addOption(new Option('--loss <kind>', 'GAN objective').choices(lossTypes).default(d(defaults.loss)))
+    .option('--batch <n>', `batch size in samples (default ${defaults.batchSize})`, number)
+    .option('--seed <n>', `random seed for weights, noise and batch order (default ${defaults.seed})`, number)
+    .option('--image-size <px>', `image side in pixels: 28, 32 or 64 (default ${defaults.imageSize})`, number)
+    .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 (default ${defaults.labelSmoothing})`, number)
+    .option('--sample-every <n>', `iterations between stored sample grids (default ${defaults.sampleEvery})`, number)
+    .option('--checkpoint-every <n>', `iterations between checkpoints (default ${defaults.checkpointEvery})`, number)
+    .option('--name <text>', 'run name (default: model and dataset)')
+}
+
+/** Turns flags into a partial run configuration; unset flags are left out so defaults or a parent's values apply. */
+export function configFromFlags(flags: TrainFlags): Record<string, unknown> {
+  const config: Record<string, unknown> = {}
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) config[key] = value
+  }
+  set('name', flags.name)
+  set('dataset', flags.dataset)
+  if (flags.model !== undefined) config.model = { preset: flags.model }
+  set('steps', flags.steps)
+  if (flags.lrG !== undefined) config.optimizerG = { lr: flags.lrG }
+  if (flags.lrD !== undefined) config.optimizerD = { lr: flags.lrD }
+  set('dSteps', flags.dSteps)
+  set('gSteps', flags.gSteps)
+  set('grouping', flags.grouping)
+  set('scheme', flags.scheme)
+  set('loss', flags.loss)
+  set('batchSize', flags.batch)
+  set('seed', flags.seed)
+  set('imageSize', flags.imageSize)
+  set('labelSmoothing', flags.labelSmoothing)
+  set('sampleEvery', flags.sampleEvery)
+  set('checkpointEvery', flags.checkpointEvery)
+  return config
+}
+
+export function openStore(db: string | undefined): RunStore {
+  const store = new RunStore(db ?? defaultDatabasePath())
+  store.recoverInterrupted()
+  return store
+}
+
+const fmt = (value: number | null | undefined, digits = 3): string =>
+  value === null || value === undefined ? '-' : Number.isFinite(value) ? value.toFixed(digits) : String(value)
+
+/**
+ * Follows a session with a progress bar (or plain lines when output is not a terminal), stops it
+ * cleanly on Ctrl+C, and resolves with the final status.
+ */
+export async function followSession(session: TrainingSession, total: number): Promise<string> {
+  const interactive = Boolean(process.stderr.isTTY)
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'step {value}/{total} |{bar}| D {dLoss} G {gLoss} D(x) {dReal} D(G(z)) {dFake} {speed} s/step',
+      stream: process.stderr,
+      noTTYOutput: false,
+      hideCursor: interactive,
+    },
+    cliProgress.Presets.shades_classic,
+  )
+  let started = false
+  let lastLine = 0
+  session.on('progress', (p) => {
+    if (!started) process.stderr.write(`${p.message} (${Math.round(p.fraction * 100)}%)\r`)
+  })
+  session.on('ready', (ready) => {
+    process.stderr.write(`\nrun ${session.run.id}: ${ready.dataset.length} ${ready.dataset.kind === 'image' ? 'images' : 'points'}, backend ${ready.backend} (${ready.device})\n`)
+    if (interactive) bar.start(total, ready.step, { dLoss: '-', gLoss: '-', dReal: '-', dFake: '-', speed: '-' })
+    started = true
+  })
+  session.on('metrics', (rows) => {
+    const last = rows[rows.length - 1]
+    const values = { dLoss: fmt(last.dLoss), gLoss: fmt(last.gLoss), dReal: fmt(last.dReal, 2), dFake: fmt(last.dFake, 2), speed: fmt(last.seconds, 3) }
+    if (interactive) bar.update(last.step, values)
+    else if (Date.now() - lastLine > 5000) {
+      lastLine = Date.now()
+      process.stderr.write(`step ${last.step}/${total} D ${values.dLoss} G ${values.gLoss} ${values.speed} s/step\n`)
+    }
+  })
+  session.on('event', (event) => {
+    if (event.kind === 'non-finite' || event.kind === 'engine-error') process.stderr.write(`\n${event.message}\n`)
+  })
+  const onInterrupt = (): void => {
+    process.stderr.write('\nstopping after this step and saving a checkpoint (Ctrl+C again to quit at once)\n')
+    process.removeListener('SIGINT', onInterrupt)
+    process.once('SIGINT', () => process.exit(130))
+    session.stop()
+  }
+  process.on('SIGINT', onInterrupt)
+  const result = await session.finished
+  process.removeListener('SIGINT', onInterrupt)
+  if (interactive && started) bar.stop()
+  if (result.error) process.stderr.write(`\n${result.error}\n`)
+  return result.status
+}
+
+export function registerTrainCommand(program: Command): void {
+  addConfigFlags(
+    program
+      .command('train')
+      .description('train a GAN, store the run, and print its id (with no flags: a DCGAN on the built-in digits)')
+      .option('--db <file>', 'run database (default: the app\'s own)')
+      .option('--data-dir <dir>', 'app data folder holding downloaded datasets (default: the app\'s own)'),
+    true,
+  ).action(async (flags: TrainFlags & { dataDir?: string }) => {
+    const input = configFromFlags(flags) as RunConfigInput
+    const config = parseRunConfig(input)
+    const store = openStore(flags.db)
+    try {
+      const started = Date.now()
+      const session = startRun(store, config, { dataDir: flags.dataDir })
+      process.stdout.write(`${session.run.id}\n`)
+      const status = await followSession(session, config.steps)
+      process.stderr.write(`run ${session.run.id} ${status} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+      process.exitCode = status === 'completed' || status === 'stopped' ? 0 : 1
+    } finally {
+      store.close()
+    }
+  })
+}
