@@ -125,6 +125,8 @@ export type Sample =
 export interface BackendSummary {
   name: string
   device: string
+  /** The tfjs backend behind the engine's backend: 'tensorflow', 'wasm' or 'cpu'. */
+  tfjsBackend?: string
   tried: Array<{ name: string; ok: boolean; error?: string }>
 }
 
@@ -169,6 +171,10 @@ export type BackendEvent =
   | { type: 'run.status'; runId: number; status: RunStatus; step: number }
   | { type: 'run.done'; runId: number; status: RunStatus; step: number; error?: string }
   | { type: 'dataset.progress'; name: string; fraction: number; message: string; done: boolean; error?: string }
+  /** Desktop app menu (View > Runs, View > New run): show that view. */
+  | { type: 'app.navigate'; view: 'runs' | 'new-run' }
+  /** Desktop app menu (File > Open dataset folder/file): the path chosen in the native dialog. */
+  | { type: 'app.dataset-chosen'; kind: 'folder' | 'file'; path: string }
 
 /** An error crossing the boundary as data: a stable code, the message, and per-field issues. */
 export interface ErrorReply {
