@@ -44,7 +44,7 @@ function runCase(args: string[], command: string, label: string): CaseResult {
 }
 
 function engineCase(backend: string, model: string, impl: string): CaseResult {
-  // The pure-JS cpu backend takes seconds per DCGAN iteration, so it gets fewer.
+  // The pure-JS cpu backend takes seconds per iteration, so it gets fewer.
   const count = backend === 'cpu' ? Math.min(iterations, 3) : iterations
   const args = ['tsx', 'bench/step.ts', '--backend', backend, '--model', model, '--impl', impl, '--iterations', String(count), '--warmup', backend === 'cpu' ? '1' : '2']
   const result = runCase(args, 'npx', `${model} ${impl} on ${backend}`)
@@ -95,8 +95,23 @@ function main(): void {
     available.push(backend)
     results.push(probe)
     results.push(engineCase(backend, 'mlp', 'tfjs'))
+    // The pure-JS cpu backend needs minutes per DCGAN iteration; it is a fallback for tiny models only.
+    if (backend === 'cpu') continue
     results.push(engineCase(backend, 'dcgan', 'engine'))
     results.push(engineCase(backend, 'dcgan', 'tfjs'))
+  }
+  // Where one DCGAN iteration's time goes, per kernel, on the first backend that ran it.
+  let profile: { backend: string; iterationMs: number; kernelMs: number; rows: Array<{ kernel: string; calls: number; ms: number }> } | null = null
+  const profileBackend = available.find((backend) => backend !== 'cpu')
+  if (profileBackend) {
+    process.stderr.write(`dcgan kernel profile on ${profileBackend} ... `)
+    const child = spawnSync('npx', ['tsx', 'bench/profile.ts', '--backend', profileBackend, '--model', 'dcgan', '--json'], { cwd: root, encoding: 'utf8' })
+    try {
+      profile = JSON.parse(child.stdout.trim().split('\n').pop() ?? '')
+      process.stderr.write('done\n')
+    } catch {
+      process.stderr.write(`failed: ${child.stderr.trim().split('\n').pop()}\n`)
+    }
   }
   const torchVersion = torchAvailable()
   const torchResults: CaseResult[] = []
@@ -141,6 +156,20 @@ function main(): void {
     ...rows,
     '',
     `Backends not listed did not start on this machine (tried: ${backends.join(', ')}).`,
+    '',
+    '## Where a DCGAN iteration goes',
+    '',
+    ...(profile
+      ? [
+          `Kernel times of one iteration on ${profile.backend} (bench/profile.ts wraps every kernel of the engine's kernel table with a timer): ` +
+            `${profile.iterationMs.toFixed(0)} ms per iteration, of which ${profile.kernelMs.toFixed(0)} ms in kernels and ` +
+            `${(profile.iterationMs - profile.kernelMs).toFixed(0)} ms in the engine's own code (graph recording, backward bookkeeping, optimizer loops).`,
+          '',
+          '| kernel | calls | ms | share |',
+          '|---|---|---|---|',
+          ...profile.rows.slice(0, 12).map((row) => `| ${row.kernel} | ${row.calls.toFixed(0)} | ${row.ms.toFixed(1)} | ${((row.ms / profile!.iterationMs) * 100).toFixed(1)}% |`),
+        ]
+      : ['No backend other than cpu ran, so no profile was taken.']),
     '',
     '## PyTorch on the same machine',
     '',

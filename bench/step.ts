@@ -9,9 +9,8 @@ import { parseArgs } from 'node:util'
 import * as torch from '../src/engine'
 import * as tf from '@tensorflow/tfjs-core'
 import { wasmDirectory } from '../src/main/engine-node'
-import { parseRunConfig } from '../src/main/trainer/config'
-import { buildModels } from '../src/main/trainer/models'
 import { plainDcgan, plainMlp, plainStepper } from './tfjs-models'
+import { batch, engineStepper, latent } from './engine-step'
 
 const { values } = parseArgs({
   options: {
@@ -22,37 +21,6 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
   },
 })
-
-const batch = 64
-const latent = 100
-
-function engineStepper(model: string): () => void {
-  const config = parseRunConfig({ model: { preset: model, width: model === 'mlp' ? 256 : 64, depth: 2 } })
-  const { G, D } = buildModels(config, { kind: 'image', imageShape: [1, 28, 28], numClasses: null })
-  const F = torch.nn.functional
-  const optG = new torch.optim.Adam(G.parameters(), { lr: 2e-4, betas: [0.5, 0.999] })
-  const optD = new torch.optim.Adam(D.parameters(), { lr: 2e-4, betas: [0.5, 0.999] })
-  const real = torch.rand([batch, 1, 28, 28]).mul(2).sub(1)
-  return () => {
-    torch.scope(() => {
-      const fake = G.forward(torch.randn([batch, latent]))
-      const realLogits = D.forward(real)
-      const fakeLogits = D.forward(fake.detach())
-      const lossD = F.binaryCrossEntropyWithLogits(realLogits, torch.onesLike(realLogits))
-        .add(F.binaryCrossEntropyWithLogits(fakeLogits, torch.zerosLike(fakeLogits)))
-      optD.zeroGrad()
-      lossD.backward()
-      optD.step()
-      const logits = D.forward(G.forward(torch.randn([batch, latent])))
-      const lossG = F.binaryCrossEntropyWithLogits(logits, torch.onesLike(logits))
-      optG.zeroGrad()
-      lossG.backward()
-      optG.step()
-      lossD.item()
-      lossG.item()
-    })
-  }
-}
 
 async function main(): Promise<void> {
   const info = await torch.initEngine({ backend: values.backend as torch.BackendName, wasmPaths: wasmDirectory() })

@@ -20,6 +20,9 @@ export interface TrainFlags {
   batch?: number
   seed?: number
   imageSize?: number
+  latentDim?: number
+  width?: number
+  depth?: number
   labelSmoothing?: number
   sampleEvery?: number
   checkpointEvery?: number
@@ -40,6 +43,9 @@ export function addConfigFlags(command: Command, withDefaults: boolean): Command
   return command
     .option('--dataset <name|path>', `built-in, found or downloaded set name, or a path (default ${defaults.dataset})`)
     .addOption(new Option('--model <preset>', 'network preset').choices(modelPresets).default(d(defaults.model.preset)))
+    .option('--latent-dim <n>', `size of the noise vector z (default ${defaults.model.latentDim})`, number)
+    .option('--width <n>', `hidden units (MLP) or base feature maps (DCGAN) (default ${defaults.model.width})`, number)
+    .option('--depth <n>', `hidden layers of the MLP presets (default ${defaults.model.depth})`, number)
     .option('--steps <n>', `training iterations (default ${defaults.steps})`, number)
     .option('--lr-g <x>', `generator learning rate (default ${defaults.optimizerG.lr})`, number)
     .option('--lr-d <x>', `discriminator learning rate (default ${defaults.optimizerD.lr})`, number)
@@ -65,7 +71,12 @@ export function configFromFlags(flags: TrainFlags): Record<string, unknown> {
   }
   set('name', flags.name)
   set('dataset', flags.dataset)
-  if (flags.model !== undefined) config.model = { preset: flags.model }
+  const model: Record<string, unknown> = {}
+  if (flags.model !== undefined) model.preset = flags.model
+  if (flags.latentDim !== undefined) model.latentDim = flags.latentDim
+  if (flags.width !== undefined) model.width = flags.width
+  if (flags.depth !== undefined) model.depth = flags.depth
+  if (Object.keys(model).length > 0) config.model = model
   set('steps', flags.steps)
   if (flags.lrG !== undefined) config.optimizerG = { lr: flags.lrG }
   if (flags.lrD !== undefined) config.optimizerD = { lr: flags.lrD }
