@@ -10,7 +10,7 @@ import { gradNorm } from './grad-norm'
 /** The data a trainer draws from: a dataset's batches and a seeded sampler of indices. */
 export interface TrainingData extends DataShape {
   length: number
-  /** `x` is (N, C, H, W) in [-1, 1] or (N, 2); `y` holds int32 class indices or is null. */
+  /** `x` is (N, C, H, W) in [-1, 1] or (N, 2); `y` contains int32 class indices or is null. */
   batch(indices: Int32Array): { x: Tensor; y: Tensor | null }
   /** True centres of a 2-D toy set, for the decision-surface bounds. */
   modes?: Array<[number, number]>
@@ -25,7 +25,7 @@ export interface IndexSampler {
   setState(state: unknown): void
 }
 
-/** Why an iteration did not finish normally. */
+/** The reason an iteration did not finish normally. */
 export type StepProblem =
   | { kind: 'non-finite'; what: string; value: number }
   | { kind: 'engine-error'; code: string; message: string }
@@ -62,8 +62,8 @@ export interface ImageSample {
 const fixedSampleCount = 64
 
 /**
- * One GAN training run in memory: the networks, their optimizers and the update scheme. It knows
- * nothing of threads, the database or the UI; `iterate()` runs one iteration and returns its metrics.
+ * One GAN training run in memory: the networks, their optimizers and the update scheme. It has no
+ * dependency on threads, the database or the UI. `iterate()` runs one iteration and returns its metrics.
  */
 export class GanTrainer {
   readonly G: Generator
@@ -83,7 +83,7 @@ export class GanTrainer {
     readonly data: TrainingData,
     readonly sampler: IndexSampler,
   ) {
-    // Weights are initialised from the engine's default generator, seeded here; training draws from
+    // Weights are initialised from the engine's default generator, seeded here. Training draws from
     // the trainer's own generator, so two trainers in one thread never share a random sequence.
     torch.manualSeed(config.seed)
     this.generator = new torch.Generator(config.seed)
@@ -103,7 +103,9 @@ export class GanTrainer {
     const noiseGenerator = new torch.Generator(config.seed + 7919)
     const classes = isConditional(config) ? (data.numClasses as number) : 0
     const perClass = classes > 0 ? Math.max(1, Math.floor(fixedSampleCount / classes)) : 0
-    const count = classes > 0 ? perClass * classes : data.kind === 'points' ? 512 : fixedSampleCount
+    let count = fixedSampleCount
+    if (classes > 0) count = perClass * classes
+    else if (data.kind === 'points') count = 512
     this.fixedNoise = torch.keep(torch.randn([count, config.model.latentDim], { generator: noiseGenerator }))
     this.fixedLabels = classes > 0
       ? torch.keep(torch.tensor(Array.from({ length: count }, (_, i) => Math.floor(i / perClass)), { dtype: 'int32' }))
@@ -198,8 +200,8 @@ export class GanTrainer {
   }
 
   /**
-   * The joint scheme: one forward pass, lossG.backward({ retainGraph: true }), lossD.backward(), one
-   * step for both networks. Because D(G(z)) is not detached, lossG's gradient also reaches D's
+   * Runs the joint scheme: one forward pass, lossG.backward({ retainGraph: true }), lossD.backward(),
+   * one step for both networks. Because D(G(z)) is not detached, lossG's gradient also reaches D's
    * parameters and lossD's reaches G's: the leak is measured before the second backward adds to it.
    */
   private jointStep(metrics: MetricRecord): StepProblem | null {
