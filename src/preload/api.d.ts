@@ -1,7 +1,11 @@
 /**
- * The contract between main and the renderer: the IPC channels main handles, and the API the preload
- * exposes on `window.workbench`. The renderer can call only `WorkbenchApi`, never ipcRenderer.
+ * The renderer's whole view of the backend: `window.workbench`, built by the preload from the
+ * contract in src/shared/contract.ts. One function per request channel, grouped by the part before
+ * the dot (`window.workbench.runs.list({})`, `window.workbench.training.set({ runId, lrG })`), each
+ * resolving to the channel's Reply: `{ ok: true, result }` or `{ ok: false, error }` with the
+ * error's code as data. The renderer has no access to ipcRenderer.
  */
+import type { BackendEvent, Channel, Reply, RequestOf } from '../shared/contract'
 
 /** The tensor backend the engine runs on in the main process. */
 export interface EngineSummary {
@@ -18,19 +22,32 @@ export interface EngineSummary {
 /** The engine's state as main reports it: its backend, or why no backend started. */
 export type EngineInfo = ({ ok: true } & EngineSummary) | { ok: false; error: string }
 
-/** Each IPC channel with its arguments and result. Main checks the arguments on arrival. */
-export interface IpcContract {
-  'workbench:version': { args: []; result: string }
-  'workbench:engine-info': { args: []; result: EngineInfo }
+type GroupOf<C extends string> = C extends `${infer Group}.${string}` ? Group : never
+type ChannelGroup = GroupOf<Channel>
+
+/** A channel's function: the payload may be left out when every field of it is optional. */
+type ChannelFunction<C extends Channel> = {} extends RequestOf<C>
+  ? (payload?: RequestOf<C>) => Promise<Reply<C>>
+  : (payload: RequestOf<C>) => Promise<Reply<C>>
+
+/** The functions of one group, named by the part of each channel after the dot. */
+export type ChannelGroupApi<G extends ChannelGroup> = {
+  [C in Channel as C extends `${G}.${infer Name}` ? Name : never]: ChannelFunction<C>
 }
 
-export type IpcChannel = keyof IpcContract
-
 /** The API on `window.workbench`. */
-export interface WorkbenchApi {
-  /** The app's version from package.json. */
+export type WorkbenchApi = { [G in ChannelGroup]: ChannelGroupApi<G> } & {
+  /** Calls `listener` with every event main pushes; returns the function that unsubscribes it. */
+  onEvent(listener: (event: BackendEvent) => void): () => void
+  /**
+   * The app's version, from `app.info`.
+   * NOTE: kept for the skeleton page; new renderer code reads `app.info` instead.
+   */
   version(): Promise<string>
-  /** Starts the engine in main on first call and returns its backend. */
+  /**
+   * The engine's backend in main, from `app.info`.
+   * NOTE: kept for the skeleton page; new renderer code reads `app.info` instead.
+   */
   engineInfo(): Promise<EngineInfo>
 }
 
