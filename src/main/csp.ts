@@ -13,14 +13,22 @@ export type CspMode = 'production' | 'development'
 /** How the policy reaches the page: a <meta http-equiv> tag or an HTTP response header. */
 export type CspDelivery = 'meta' | 'header'
 
-export function contentSecurityPolicy(mode: CspMode, delivery: CspDelivery): string {
+export interface CspOptions {
+  /**
+   * Origins the page may connect to besides its own, such as the browser transport's
+   * `ws://127.0.0.1:PORT` (older browsers do not count ws: as 'self').
+   */
+  connectSources?: string[]
+}
+
+export function contentSecurityPolicy(mode: CspMode, delivery: CspDelivery, options: CspOptions = {}): string {
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],
     ['script-src', ["'self'"]],
     // Vite's dev server injects each stylesheet as an inline <style> element.
     ['style-src', mode === 'development' ? ["'self'", "'unsafe-inline'"] : ["'self'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],
-    ['connect-src', ["'self'"]],
+    ['connect-src', ["'self'", ...(options.connectSources ?? [])]],
     ['object-src', ["'none'"]],
     ['base-uri', ["'none'"]],
   ]
