@@ -6,6 +6,7 @@
 import { Command } from 'commander'
 import { registerDatasetCommands } from './datasets'
 import { registerRunsCommands } from './runs'
+import { registerServeCommand } from './serve'
 import { registerTrainCommand } from './train'
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerTrainCommand(program)
   registerRunsCommands(program)
+  registerServeCommand(program)
   return program
 }
 
