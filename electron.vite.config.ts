@@ -36,7 +36,11 @@ export default defineConfig({
     build: {
       externalizeDeps: { include: nativePackages },
       rolldownOptions: {
-        input: { index: resolve(root, 'src/main/index.ts') },
+        input: {
+          index: resolve(root, 'src/main/index.ts'),
+          // The training worker thread; src/main/trainer/host.ts loads it from beside the main bundle.
+          'trainer-worker': resolve(root, 'src/main/trainer/worker.ts'),
+        },
       },
     },
   },

@@ -1,10 +1,17 @@
-// The Electron main process: one window, a strict CSP, and the IPC handlers behind window.workbench.
-import { app, BrowserWindow, ipcMain, Menu } from 'electron'
+// The Electron main process: one window, a strict CSP, the run database, and the AppService behind
+// window.workbench. Requests arrive on one IPC channel and events leave on another.
+import { app, BrowserWindow, dialog, ipcMain, Menu, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { IpcChannel, IpcContract } from '../preload/api'
-import { engineInfo } from './engine-info'
+import type { Channel, Reply } from '../shared/contract'
+import { eventIpcChannel, requestIpcChannel } from '../preload/channels'
+import { AppService } from './app/service'
+import { stderrLogger } from './app/log'
 import { appMenuTemplate } from './menu'
+import { sqliteNativeBinding } from './native'
+import { appDataDir } from './paths'
+import { defaultDatabasePath } from './store/location'
+import { RunStore } from './store/run-store'
 import { createMainWindow, installContentSecurityPolicy, isAppUrl, type RendererSource } from './window'
 
 // The bundle is out/main/index.js, next to out/preload and out/renderer.
@@ -16,28 +23,59 @@ const rendererSource: RendererSource = devServerUrl
   ? { url: devServerUrl }
   : { file: join(outDir, 'renderer', 'index.html') }
 
-type Result<C extends IpcChannel> = IpcContract[C]['result'] | Promise<IpcContract[C]['result']>
-
 /**
- * Registers a handler for a channel that takes no arguments, accepting calls from the app's page only.
- * TODO: channels with arguments need a schema check of each argument here, on arrival.
+ * Opens the run database with the better-sqlite3 build for Electron's ABI. When that build is missing
+ * or does not load, a native dialog shows the reason and the command that fixes it, and the caller quits.
  */
-function handle<C extends IpcChannel>(channel: C, handler: () => Result<C>): void {
-  ipcMain.handle(channel, (event, ...args: unknown[]) => {
+function openStore(): RunStore | null {
+  try {
+    return new RunStore(defaultDatabasePath(), { nativeBinding: sqliteNativeBinding(app.getAppPath()) })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    stderrLogger.error(`cannot open the run database: ${message}`)
+    dialog.showErrorBox('GAN Workbench cannot open its run database', message)
+    return null
+  }
+}
+
+async function chooseDataset(kind: 'folder' | 'file'): Promise<string | null> {
+  const options: OpenDialogOptions = {
+    title: kind === 'folder' ? 'Open dataset folder' : 'Open dataset file',
+    properties: [kind === 'folder' ? 'openDirectory' : 'openFile'],
+  }
+  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+  return result.canceled ? null : (result.filePaths[0] ?? null)
+}
+
+/** Handles requests from the app's own page and rejects those from any other frame. */
+function handleRequests(service: AppService): void {
+  ipcMain.handle(requestIpcChannel, (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Reply<Channel>> => {
     const senderUrl = event.senderFrame?.url ?? '(no frame)'
     if (!event.senderFrame || !isAppUrl(senderUrl, rendererSource)) {
-      throw new Error(`IPC call on '${channel}' rejected: it came from ${senderUrl}, not from the app's page`)
+      throw new Error(`IPC request rejected: it came from ${senderUrl}, not from the app's page`)
     }
-    if (args.length !== 0) {
-      throw new Error(`IPC call on '${channel}' rejected: it takes no arguments, but got ${args.length}`)
+    if (args.length > 2) {
+      const message = `IPC request rejected: expected (channel, payload), got ${args.length} arguments`
+      return Promise.resolve({ ok: false, error: { code: 'INVALID_REQUEST', message } })
     }
-    return handler()
+    return service.handle(args[0], args[1])
+  })
+  service.subscribe((backendEvent) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      if (!window.isDestroyed()) window.webContents.send(eventIpcChannel, backendEvent)
+    }
   })
 }
 
 function openWindow(): void {
   createMainWindow(join(outDir, 'preload'), rendererSource)
 }
+
+let service: AppService | null = null
+let store: RunStore | null = null
+let stopping: Promise<void> | null = null
+let shutDown = false
 
 // A second instance would open the same run database, so it focuses the first window instead.
 if (!app.requestSingleInstanceLock()) {
@@ -52,15 +90,49 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
+    store = openStore()
+    if (!store) {
+      shutDown = true
+      app.quit()
+      return
+    }
+    const running = new AppService({
+      store,
+      dataDir: appDataDir(),
+      databasePath: store.file,
+      transport: 'electron',
+      version: app.getVersion(),
+      chooser: chooseDataset,
+    })
+    service = running
     installContentSecurityPolicy(development)
-    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, development)))
-    handle('workbench:version', () => app.getVersion())
-    handle('workbench:engine-info', () => engineInfo())
+    const menu = appMenuTemplate(process.platform, development, {
+      openDataset: (kind) => {
+        chooseDataset(kind)
+          .then((path) => path && running.emit({ type: 'app.dataset-chosen', kind, path }))
+          .catch((error: unknown) => stderrLogger.error(`the open dialog failed: ${(error as Error).message}`))
+      },
+      navigate: (view) => running.emit({ type: 'app.navigate', view }),
+    })
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menu))
+    handleRequests(running)
     openWindow()
 
     // macOS keeps the app running with no window; clicking the dock icon opens one again.
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow()
+    })
+  })
+
+  // Live runs stop after their current iteration and save a checkpoint before the app exits.
+  app.on('before-quit', (event) => {
+    if (shutDown || !service) return
+    event.preventDefault()
+    // A second quit while runs are stopping waits for the same shutdown.
+    stopping ??= service.dispose().finally(() => {
+      store?.close()
+      shutDown = true
+      app.quit()
     })
   })
 

@@ -1,12 +1,28 @@
 import type { MenuItemConstructorOptions } from 'electron'
 
+/** Handlers of the app's own menu items, supplied by main so that the template needs no Electron import. */
+export interface MenuActions {
+  openDataset(kind: 'folder' | 'file'): void
+  navigate(view: 'runs' | 'new-run'): void
+}
+
 /**
- * The application menu as a template for Menu.buildFromTemplate. Built from roles only, so it needs
- * no Electron import here and stays testable under plain Node. Developer tools appear only in
- * development builds.
+ * Returns the application menu as a template for Menu.buildFromTemplate. It is built from roles and
+ * the given actions, so it needs no Electron import here and stays testable under plain Node.
+ * Developer tools appear only in development builds.
  */
-export function appMenuTemplate(platform: NodeJS.Platform, development: boolean): MenuItemConstructorOptions[] {
+export function appMenuTemplate(platform: NodeJS.Platform, development: boolean, actions: MenuActions): MenuItemConstructorOptions[] {
+  const file: MenuItemConstructorOptions[] = [
+    { label: 'Open Dataset Folder…', accelerator: 'CmdOrCtrl+O', click: () => actions.openDataset('folder') },
+    { label: 'Open Dataset File…', accelerator: 'CmdOrCtrl+Shift+O', click: () => actions.openDataset('file') },
+    { type: 'separator' },
+    // macOS closes the window from File and quits from the app menu.
+    platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+  ]
   const view: MenuItemConstructorOptions[] = [
+    { label: 'Runs', accelerator: 'CmdOrCtrl+1', click: () => actions.navigate('runs') },
+    { label: 'New Run', accelerator: 'CmdOrCtrl+N', click: () => actions.navigate('new-run') },
+    { type: 'separator' },
     { role: 'reload' },
     ...(development ? [{ role: 'toggleDevTools' } as const] : []),
     { type: 'separator' },
@@ -17,7 +33,7 @@ export function appMenuTemplate(platform: NodeJS.Platform, development: boolean)
     { role: 'togglefullscreen' },
   ]
   const template: MenuItemConstructorOptions[] = [
-    platform === 'darwin' ? { role: 'fileMenu' } : { label: 'File', submenu: [{ role: 'quit' }] },
+    { label: 'File', submenu: file },
     { role: 'editMenu' },
     { label: 'View', submenu: view },
     { role: 'windowMenu' },
