@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Script, createContext } from 'node:vm'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +13,7 @@ describe('electron-vite build', () => {
 
   it('writes main, preload and renderer', () => {
     expect(existsSync(join(out, 'main/index.js'))).toBe(true)
+    expect(existsSync(join(out, 'main/trainer-worker.js'))).toBe(true)
     expect(existsSync(join(out, 'preload/index.cjs'))).toBe(true)
     expect(existsSync(join(out, 'renderer/index.html'))).toBe(true)
   })
@@ -30,14 +31,23 @@ describe('electron-vite build', () => {
   })
 
   it('preload exposes only the named API', async () => {
-    // Electron is not installed here, so the preload runs against a recording stand-in for the two
+    // Electron is not installed here, so the preload runs against a recording stand-in for the
     // electron APIs it uses.
     const exposed: Record<string, unknown> = {}
     const invoked: unknown[][] = []
-    const electron = {
-      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) },
-      ipcRenderer: { invoke: async (...args: unknown[]) => invoked.push(args) },
+    const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
+    const ipcRenderer = {
+      invoke: async (...args: unknown[]) => {
+        invoked.push(args)
+        return { ok: true, result: { version: '9.9.9', backend: null, backendError: 'no backend here' } }
+      },
+      on: (channel: string, listener: (...args: unknown[]) => void) => {
+        if (!listeners.has(channel)) listeners.set(channel, new Set())
+        listeners.get(channel)!.add(listener)
+      },
+      removeListener: (channel: string, listener: (...args: unknown[]) => void) => listeners.get(channel)?.delete(listener),
     }
+    const electron = { contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) }, ipcRenderer }
     const requireStub = (name: string): unknown => {
       if (name !== 'electron') throw new Error(`the preload required '${name}', which a sandboxed preload cannot load`)
       return electron
@@ -45,12 +55,31 @@ describe('electron-vite build', () => {
     new Script(read('preload/index.cjs')).runInContext(createContext({ require: requireStub, module: { exports: {} } }))
 
     expect(Object.keys(exposed)).toEqual(['workbench'])
-    const api = exposed.workbench as Record<string, () => Promise<unknown>>
-    expect(Object.keys(api).sort()).toEqual(['engineInfo', 'version'])
-    expect(Object.values(api).some((value: unknown) => value === electron.ipcRenderer)).toBe(false)
-    await api.version()
-    await api.engineInfo()
-    expect(invoked).toEqual([['workbench:version'], ['workbench:engine-info']])
+    const api = exposed.workbench as Record<string, unknown>
+    expect(Object.keys(api).sort()).toEqual(['app', 'config', 'datasets', 'engineInfo', 'onEvent', 'runs', 'training', 'version'])
+    const runs = api.runs as Record<string, (payload?: unknown) => Promise<unknown>>
+    expect(Object.keys(runs).sort()).toEqual(['delete', 'get', 'list', 'metrics', 'sample', 'update'])
+    const everyValue = (value: unknown): unknown[] =>
+      typeof value === 'object' && value !== null ? Object.values(value).flatMap(everyValue) : [value]
+    expect(everyValue(api).some((value) => value === ipcRenderer || value === ipcRenderer.invoke)).toBe(false)
+
+    await runs.get({ runId: 3 })
+    await runs.list()
+    expect(await (api.version as () => Promise<string>)()).toBe('9.9.9')
+    expect(await (api.engineInfo as () => Promise<unknown>)()).toEqual({ ok: false, error: 'no backend here' })
+    expect(invoked).toEqual([
+      ['workbench:request', 'runs.get', { runId: 3 }],
+      ['workbench:request', 'runs.list', {}],
+      ['workbench:request', 'app.info', {}],
+      ['workbench:request', 'app.info', {}],
+    ])
+
+    const received: unknown[] = []
+    const unsubscribe = (api.onEvent as (listener: (event: unknown) => void) => () => void)((event) => received.push(event))
+    for (const listener of listeners.get('workbench:event') ?? []) listener({ sender: null }, { type: 'app.navigate', view: 'runs' })
+    expect(received).toEqual([{ type: 'app.navigate', view: 'runs' }])
+    unsubscribe()
+    expect(listeners.get('workbench:event')?.size).toBe(0)
   })
 
   it('keeps the window sandboxed', () => {
@@ -67,10 +96,12 @@ describe('electron-vite build', () => {
   })
 
   it('leaves dependencies external in main', () => {
-    const main = read('main/index.js')
-    expect(main).toMatch(/^import \* as tf from "@tensorflow\/tfjs-core";$/m)
+    // The main bundle, the trainer worker and the chunks they share.
+    const files = readdirSync(join(out, 'main'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js'))
+    const code = files.map((name) => read(join('main', name))).join('\n')
+    expect(code).toMatch(/^import \* as tf from "@tensorflow\/tfjs-core";$/m)
     // Bundled tfjs would carry its package banner; externals leave only the import.
-    expect(main).not.toMatch(/@license Copyright \d+ Google LLC/)
+    expect(code).not.toMatch(/@license Copyright \d+ Google LLC/)
   })
 
   it('puts the CSP meta in index.html', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { contentSecurityPolicy } from '../../src/main/csp'
 import { engineInfo } from '../../src/main/engine-info'
-import { appMenuTemplate } from '../../src/main/menu'
+import { appMenuTemplate as buildTemplate } from '../../src/main/menu'
 
 function directives(policy: string): Map<string, string> {
   return new Map(policy.split('; ').map((part) => [part.split(' ')[0], part.slice(part.indexOf(' ') + 1)]))
@@ -37,6 +37,12 @@ describe('contentSecurityPolicy', () => {
 })
 
 describe('appMenuTemplate', () => {
+  const calls: string[] = []
+  const actions = {
+    openDataset: (kind: 'folder' | 'file') => calls.push(`open ${kind}`),
+    navigate: (view: 'runs' | 'new-run') => calls.push(`show ${view}`),
+  }
+  const appMenuTemplate = (platform: NodeJS.Platform, development: boolean) => buildTemplate(platform, development, actions)
   const roles = (template: ReturnType<typeof appMenuTemplate>): unknown[] =>
     template.flatMap((item) => [item.role ?? item.label, ...(Array.isArray(item.submenu) ? item.submenu.map((sub) => sub.role ?? sub.type) : [])])
 
@@ -49,6 +55,17 @@ describe('appMenuTemplate', () => {
     expect(appMenuTemplate('darwin', false)[0].role).toBe('appMenu')
     expect(roles(appMenuTemplate('linux', false))).not.toContain('appMenu')
     expect(roles(appMenuTemplate('linux', false))).toContain('quit')
+  })
+
+  it('runs the app actions', () => {
+    const items = appMenuTemplate('linux', false).flatMap((item) => (Array.isArray(item.submenu) ? item.submenu : []))
+    const click = (label: string): void => {
+      const item = items.find((entry) => entry.label === label)
+      if (!item?.click) expect.fail(`the menu has no item '${label}' with a click handler`)
+      ;(item.click as () => void)()
+    }
+    for (const label of ['Open Dataset Folder…', 'Open Dataset File…', 'Runs', 'New Run']) click(label)
+    expect(calls).toEqual(['open folder', 'open file', 'show runs', 'show new-run'])
   })
 })
 
