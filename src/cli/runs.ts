@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import type { RunRecord } from '../main/store/types'
 import type { RunStore } from '../main/store/run-store'
 import { parseRunConfig } from '../main/trainer/config'
 import { forkRun, resumeRun } from '../main/trainer/host'
+import { registerExportCommand } from './runs-export'
 import { addConfigFlags, configFromFlags, followSession, openStore, type TrainFlags } from './train'
 
 function parseId(value: string): number {
@@ -116,27 +116,7 @@ export function registerRunsCommands(program: Command): void {
       })
     })
 
-  runs
-    .command('export <id>')
-    .description('write the stored sample grid of a run at a step (or the latest) to a PNG file')
-    .requiredOption('--out <file>', 'PNG file to write')
-    .option('--step <n>', 'step of the grid (default: the latest)', Number)
-    .option('--db <file>', "run database (default: the app's own)")
-    .action((idText: string, flags: { out: string; step?: number; db?: string }) => {
-      withStore(flags.db, (store) => {
-        const run = store.getRun(parseId(idText))
-        const sample = store.sample(run.id, 'grid', flags.step)
-        if (!sample || !sample.png || (flags.step !== undefined && sample.step !== flags.step)) {
-          const steps = store.sampleSteps(run.id, 'grid')
-          throw new Error(
-            `run ${run.id} has no stored grid ${flags.step !== undefined ? `at step ${flags.step}` : 'yet'}; ` +
-              (steps.length ? `grids exist at steps ${steps.slice(0, 20).join(', ')}${steps.length > 20 ? ', ...' : ''}` : 'it stored none'),
-          )
-        }
-        writeFileSync(flags.out, sample.png)
-        process.stdout.write(`${flags.out} (run ${run.id}, step ${sample.step})\n`)
-      })
-    })
+  registerExportCommand(runs)
 
   runs
     .command('resume <id>')
