@@ -26,6 +26,7 @@ export interface TrainFlags {
   labelSmoothing?: number
   sampleEvery?: number
   checkpointEvery?: number
+  metricsEvery?: number
   name?: string
   db?: string
 }
@@ -60,6 +61,7 @@ export function addConfigFlags(command: Command, withDefaults: boolean): Command
     .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 (default ${defaults.labelSmoothing})`, number)
     .option('--sample-every <n>', `iterations between stored sample grids (default ${defaults.sampleEvery})`, number)
     .option('--checkpoint-every <n>', `iterations between checkpoints (default ${defaults.checkpointEvery})`, number)
+    .option('--metrics-every <n>', `iterations between evaluations of sample quality, 0 for none (default ${defaults.metricsEvery})`, number)
     .option('--name <text>', 'run name (default: model and dataset)')
 }
 
@@ -91,6 +93,7 @@ export function configFromFlags(flags: TrainFlags): Record<string, unknown> {
   set('labelSmoothing', flags.labelSmoothing)
   set('sampleEvery', flags.sampleEvery)
   set('checkpointEvery', flags.checkpointEvery)
+  set('metricsEvery', flags.metricsEvery)
   return config
 }
 

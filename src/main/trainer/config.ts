@@ -82,6 +82,8 @@ export const runConfigSchema = z
     sampleEvery: positiveInt(1_000_000).default(100),
     /** Iterations between checkpoints. */
     checkpointEvery: positiveInt(1_000_000).default(500),
+    /** Iterations between evaluations of sample quality (FD, precision and recall, modes covered); 0 turns them off. */
+    metricsEvery: z.number().int().min(0).max(1_000_000).default(500),
   })
   .superRefine((config, context) => {
     if (config.grouping === 'grouped' && config.optimizerG.type !== config.optimizerD.type) {

@@ -26,6 +26,8 @@ export type WorkerCommand =
 export interface RunEvent {
   step: number
   kind: 'started' | 'resumed' | 'paused' | 'stopped' | 'completed' | 'lr-change' | 'ratio-change' | 'non-finite' | 'engine-error' | 'single-step'
+    /** The metrics evaluator: which classifier it uses, why some metrics are off, or a failed evaluation. */
+    | 'evaluation'
   message: string
   data?: unknown
 }

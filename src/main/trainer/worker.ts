@@ -10,6 +10,7 @@ import { loadTrainingData } from './data'
 import { captureCheckpoint, restoreCheckpoint } from './checkpoint'
 import { GanTrainer } from './trainer'
 import { gridPng } from '../images/grid'
+import { Evaluator } from '../metrics/evaluator'
 import type { MetricRecord, RunStatus } from '../store/types'
 import type { RunEvent, WorkerCommand, WorkerMessage } from './protocol'
 
@@ -113,6 +114,11 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
   const current = new GanTrainer(config, data, sampler)
   trainer = current
   if (command.checkpoint) restoreCheckpoint(current, command.checkpoint, command.applySettings)
+  // Sample-quality metrics: may train the dataset's classifier once (cached in the data folder).
+  const evaluator = await Evaluator.prepare(config, data, {
+    dataDir: command.dataDir,
+    onProgress: (fraction, message) => post({ type: 'progress', phase: 'model', fraction, message }),
+  })
 
   post({
     type: 'ready',
@@ -129,6 +135,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
     backend: backend.name,
     device: backend.device,
   })
+  for (const note of evaluator?.notes ?? []) event('evaluation', note.message, note.data)
 
   let rows: MetricRecord[] = []
   let seconds = 0
@@ -190,6 +197,11 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
       post({ type: 'done', status: 'failed', step: current.step, error: outcome.problem.message })
       return
     } else {
+      if (evaluator?.isDue(current.step, config.steps)) {
+        const evaluation = evaluator.run(current)
+        outcome.metrics.extra = { ...outcome.metrics.extra, ...evaluation.metrics }
+        if (evaluation.error) event('evaluation', evaluation.error)
+      }
       if (current.step % config.sampleEvery === 0) sample()
       if (current.step % config.checkpointEvery === 0) {
         flush()
