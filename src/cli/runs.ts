@@ -1,4 +1,6 @@
 import type { Command } from 'commander'
+import { evaluationLines, healthLines } from '../main/metrics/report'
+import { evaluationSummary, latestEvaluation, runHealth } from '../main/metrics/stored'
 import type { RunRecord } from '../main/store/types'
 import type { RunStore } from '../main/store/run-store'
 import { parseRunConfig } from '../main/trainer/config'
@@ -43,6 +45,7 @@ function summarize(store: RunStore, run: RunRecord): Record<string, unknown> {
     loss: config.loss,
     dLoss: last?.dLoss ?? null,
     gLoss: last?.gLoss ?? null,
+    ...evaluationSummary(store, run.id),
     parentRunId: run.parentRunId,
     parentStep: run.parentStep,
     createdAt: run.createdAt,
@@ -82,7 +85,7 @@ export function registerRunsCommands(program: Command): void {
 
   runs
     .command('show <id>')
-    .description('show a run: configuration, status, last metrics, checkpoints and events')
+    .description('show a run: configuration, status, last metrics, latest evaluation, health warnings, checkpoints and events')
     .option('--json', 'print JSON')
     .option('--db <file>', "run database (default: the app's own)")
     .action((idText: string, flags: { json?: boolean; db?: string }) => {
@@ -94,6 +97,8 @@ export function registerRunsCommands(program: Command): void {
           checkpoints: store.checkpointSteps(run.id),
           samples: store.sampleSteps(run.id, 'grid').length + store.sampleSteps(run.id, 'points').length,
           events: store.events(run.id),
+          latestEvaluation: latestEvaluation(store, run.id),
+          health: runHealth(store, run),
         }
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(details, null, 2)}\n`)
@@ -108,6 +113,8 @@ export function registerRunsCommands(program: Command): void {
             `data/model ${run.dataset}, ${run.model}, backend ${run.backend ?? '-'} (${run.device ?? '-'})`,
             run.parentRunId ? `forked     from run ${run.parentRunId} at step ${run.parentStep}` : null,
             `last       D ${fmt(m?.dLoss)}  G ${fmt(m?.gLoss)}  D(x) ${fmt(m?.dReal)}  D(G(z)) ${fmt(m?.dFake)}`,
+            ...evaluationLines(details.latestEvaluation, run.dataset),
+            ...healthLines(details.health),
             `checkpoints ${details.checkpoints.join(', ') || 'none'}`,
             `config     ${JSON.stringify(run.config)}`,
             ...details.events.slice(-10).map((event) => `event      step ${event.step}: ${event.kind}: ${event.message}`),
