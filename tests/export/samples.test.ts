@@ -103,6 +103,19 @@ describe('samples export', () => {
   })
 })
 
+describe('png-folder of a conditional run', () => {
+  it('names each image with its class', async () => {
+    const out = join(sandbox.dir, 'conditional-tiles')
+    await exportRun(sandbox.store, conditionalRun, { format: 'png-folder', out })
+    const names = readdirSync(out).sort()
+    // Six samples per class, one row per class.
+    expect(names).toHaveLength(60)
+    expect(names[5]).toBe('sample-005-class-0.png')
+    expect(names[6]).toBe('sample-006-class-1.png')
+    expect(rgbOf(readFileSync(join(out, names[59]))).text.label).toBe('9')
+  })
+})
+
 describe('walk export', () => {
   it('starts and ends at the seeds', async () => {
     // Running averages make each image independent of the batch, so the walk's ends equal single samples.
