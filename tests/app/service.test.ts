@@ -65,6 +65,9 @@ describe('AppService training', () => {
     expect(metricSteps(runId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
     const ready = events.find((event) => event.type === 'run.ready' && event.runId === runId)
     expect(ready).toMatchObject({ backend: expect.any(String), device: expect.any(String), step: 0 })
+    const progress = events.find((event) => event.type === 'run.progress' && event.runId === runId)
+    expect(progress).toMatchObject({ type: 'run.progress', phase: expect.any(String), fraction: expect.any(Number), message: expect.any(String) })
+    expect(events.every((event) => event.type.includes('.')), 'every event type is namespaced').toBe(true)
     const samples = events.flatMap((event) => (event.type === 'run.sample' && event.sample.runId === runId ? [event.sample] : []))
     expect(samples.map((sample) => sample.step)).toEqual([0, 10, 20, 30])
     const points = samples[0]

@@ -44,7 +44,7 @@ export class LiveRuns {
     this.runs.set(runId, live)
     this.log.info(`run ${runId} started training (${session.run.name})`)
 
-    session.on('progress', (progress) => this.emit({ type: 'run.progress', runId, ...progress }))
+    session.on('progress', ({ phase, fraction, message }) => this.emit({ type: 'run.progress', runId, phase, fraction, message }))
     session.on('ready', (ready) => this.emit({ type: 'run.ready', runId, backend: ready.backend, device: ready.device, step: ready.step }))
     session.on('metrics', (rows) => {
       live.step = rows.at(-1)?.step ?? live.step
