@@ -201,7 +201,7 @@ function connect(headers: Record<string, string>, path = '/ws'): Promise<Client>
 }
 
 describe('serve over WebSocket', () => {
-  it('refuses an upgrade without the token', async () => {
+  it('rejects an upgrade without token', async () => {
     await expect(connect({})).rejects.toThrow('HTTP 401')
     await expect(connect({ Authorization: 'Bearer wrong' })).rejects.toThrow('HTTP 401')
     await expect(connect(bearer(), '/other')).rejects.toThrow('HTTP 404')

@@ -171,7 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const unsubscribe = service.subscribe((event) => {
     const text = JSON.stringify({ event } satisfies EventMessage)
     for (const client of sockets.clients) {
-      // NOTE: a client that stopped reading misses the events pushed meanwhile; it refetches on reconnect.
+      // NOTE: a client that stops reading misses the events pushed meanwhile and must refetch the run to catch up.
       if (client.readyState === client.OPEN && client.bufferedAmount < maxBufferedBytes) client.send(text)
     }
   })
