@@ -7,7 +7,7 @@ import { ClassifierUnavailableError, loadOrTrainClassifier, type ReadyClassifier
 import { readClassifier } from '../../src/main/metrics/classifier-store'
 import { Evaluator } from '../../src/main/metrics/evaluator'
 import { classShares } from '../../src/main/metrics/names'
-import { ClassifierReference } from '../../src/main/metrics/sample-metrics'
+import { ClassifierReference, PIXEL_DIVERSITY_SAMPLES, PixelReference } from '../../src/main/metrics/sample-metrics'
 import { parseRunConfig } from '../../src/main/trainer/config'
 import { loadTrainingData } from '../../src/main/trainer/data'
 import { GanTrainer } from '../../src/main/trainer/trainer'
@@ -180,6 +180,34 @@ describe('evaluator on images', () => {
     expect(metrics.labelAccuracy).toBeGreaterThanOrEqual(0)
     expect(metrics.labelAccuracy).toBeLessThanOrEqual(1)
     trainer.dispose()
+  })
+
+  it('unlabelled set gets pixel diversity', async () => {
+    const unlabelled = join(dir, 'pixels-only')
+    mkdirSync(unlabelled)
+    writeFileSync(join(unlabelled, 'train-images-idx3-ubyte'), readFileSync(join(setDir, 'train-images-idx3-ubyte')))
+    const config = parseRunConfig({ dataset: unlabelled, model: { preset: 'mlp', width: 32, latentDim: 8 }, steps: 5, metricsEvery: 5 })
+    const { data, sampler } = await loadTrainingData(config, { dataDir: dir })
+    const trainer = new GanTrainer(config, data, sampler)
+    const evaluator = await Evaluator.prepare(config, data, { dataDir: dir }) as Evaluator
+    expect(evaluator.notes[0].message).toMatch(/has no class labels.*D accuracy and pixel-space diversity only$/)
+    const metrics = evaluator.evaluate(trainer)
+    expect(Object.keys(metrics).sort()).toEqual(['dAccuracyFake', 'dAccuracyReal', 'diversity', 'evaluationSamples', 'evaluationSeconds'])
+    expect(metrics.diversity).toBeGreaterThan(0)
+    trainer.dispose()
+  })
+
+  it('pixel diversity of real and repeated images', () => {
+    const real = digits.batch(Array.from({ length: PIXEL_DIVERSITY_SAMPLES }, (_, i) => i * 37))
+    const reference = new PixelReference(real.x)
+    const same = reference.start()
+    same.add(real.x, null)
+    expect(same.finish().diversity).toBeCloseTo(1, 6)
+    const repeated = reference.start()
+    torch.scope(() => repeated.add(real.x.narrow(0, 0, 1).expand(PIXEL_DIVERSITY_SAMPLES, 1, 28, 28), null))
+    expect(repeated.finish().diversity).toBe(0)
+    real.x.dispose()
+    real.y?.dispose()
   })
 
   it('metrics off or too late give no evaluator', async () => {
