@@ -1,11 +1,12 @@
 import * as torch from '../../engine'
 import type { Tensor } from '../../engine'
 import type { MetricRecord } from '../store/types'
-import { isConditional, type OptimizerConfig, type RunConfig } from './config'
+import type { OptimizerConfig, RunConfig } from './config'
 import { buildModels, type DataShape, type Discriminator, type Generator } from './models'
 import { discriminatorLoss, discriminatorScore, generatorLoss } from './gan-loss'
 import { createOptimizers, type OptimizerSet } from './optimizers'
 import { gradNorm } from './grad-norm'
+import { fixedNoise } from './fixed-noise'
 
 /** The data a trainer draws from: a dataset's batches and a seeded sampler of indices. */
 export interface TrainingData extends DataShape {
@@ -59,8 +60,6 @@ export interface ImageSample {
   nrow: number
 }
 
-const fixedSampleCount = 64
-
 /**
  * One GAN training run in memory: the networks, their optimizers and the update scheme. It has no
  * dependency on threads, the database or the UI. `iterate()` runs one iteration and returns its metrics.
@@ -100,16 +99,9 @@ export class GanTrainer {
     this.realTarget = 1 - config.labelSmoothing
 
     // The fixed noise has its own generator, so sampling never shifts the training sequence.
-    const noiseGenerator = new torch.Generator(config.seed + 7919)
-    const classes = isConditional(config) ? (data.numClasses as number) : 0
-    const perClass = classes > 0 ? Math.max(1, Math.floor(fixedSampleCount / classes)) : 0
-    let count = fixedSampleCount
-    if (classes > 0) count = perClass * classes
-    else if (data.kind === 'points') count = 512
-    this.fixedNoise = torch.keep(torch.randn([count, config.model.latentDim], { generator: noiseGenerator }))
-    this.fixedLabels = classes > 0
-      ? torch.keep(torch.tensor(Array.from({ length: count }, (_, i) => Math.floor(i / perClass)), { dtype: 'int32' }))
-      : null
+    const noise = fixedNoise(config, data)
+    this.fixedNoise = torch.keep(torch.tensor(noise.z, { shape: [noise.count, config.model.latentDim] }))
+    this.fixedLabels = noise.labels ? torch.keep(torch.tensor(noise.labels, { dtype: 'int32' })) : null
   }
 
   setLearningRates(lr: { g?: number; d?: number }): void {
