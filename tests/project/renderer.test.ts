@@ -1,5 +1,6 @@
 // Loads the built renderer in Debian's Chromium, with window.workbench standing in for the preload
-// (Electron cannot run here). The engine report it returns comes from main's real engineInfo().
+// (Electron cannot run here). Its functions have the preload's shape and call a real AppService in
+// this process, as the preload calls main over IPC.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,8 +8,12 @@ import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppService } from '../../src/main/app/service'
+import { memoryLogger } from '../../src/main/app/log'
 import { engineInfo } from '../../src/main/engine-info'
+import { RunStore } from '../../src/main/store/run-store'
 import type { EngineInfo } from '../../src/preload/api'
+import { channels } from '../../src/preload/channels'
 import { buildApp, projectRoot } from './build-app'
 
 const chromiumPath = '/usr/bin/chromium'
@@ -49,6 +54,7 @@ interface BrowserGlobals {
     head: { append(node: unknown): void }
   }
   reportCspViolation(text: string): Promise<void>
+  workbenchRequest(channel: string, payload: unknown): Promise<unknown>
   inlineScriptRan?: boolean
 }
 
@@ -57,8 +63,8 @@ interface PageProblems {
   violations: string[]
 }
 
-/** Opens the app with `window.workbench` returning `info`, recording console errors and CSP violations. */
-async function openApp(context: BrowserContext, url: string, info: EngineInfo): Promise<{ page: Page; problems: PageProblems }> {
+/** Opens the app with `window.workbench` calling `service`, recording console errors and CSP violations. */
+async function openApp(context: BrowserContext, url: string, service: AppService): Promise<{ page: Page; problems: PageProblems }> {
   const page = await context.newPage()
   const problems: PageProblems = { console: [], violations: [] }
   page.on('console', (message) => {
@@ -66,15 +72,21 @@ async function openApp(context: BrowserContext, url: string, info: EngineInfo): 
   })
   page.on('pageerror', (error) => problems.console.push(`page error: ${error.message}`))
   await page.exposeFunction('reportCspViolation', (text: string) => problems.violations.push(text))
-  await page.addInitScript((engine: EngineInfo) => {
+  await page.exposeFunction('workbenchRequest', (channel: string, payload: unknown) => service.handle(channel, payload))
+  await page.addInitScript((channelNames: string[]) => {
     const browser = globalThis as unknown as BrowserGlobals
     browser.document.addEventListener('securitypolicyviolation', (event) => {
       void browser.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`)
     })
-    Object.defineProperty(browser, 'workbench', {
-      value: Object.freeze({ version: async () => '0.1.0', engineInfo: async () => engine }),
-    })
-  }, info)
+    // The preload's shape: workbench.<group>.<name>(payload) resolving to the channel's Reply.
+    const groups: Record<string, Record<string, (payload?: unknown) => Promise<unknown>>> = {}
+    for (const channel of channelNames) {
+      const [group, name] = channel.split('.')
+      groups[group] ??= {}
+      groups[group][name] = (payload) => browser.workbenchRequest(channel, payload ?? {})
+    }
+    Object.defineProperty(browser, 'workbench', { value: Object.freeze({ ...groups, onEvent: () => () => undefined }) })
+  }, [...channels])
   await page.goto(url)
   return { page, problems }
 }
@@ -86,11 +98,23 @@ describe('renderer in Chromium', () => {
   let url: string
   let context: BrowserContext
   let realInfo: EngineInfo
+  let dataDir: string
+  let store: RunStore
+  /** Reports the real engine of this process. */
+  let service: AppService
+  /** Reports that no backend started. */
+  let failingService: AppService
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; install it with: apt-get install -y chromium`)
     outDir = mkdtempSync(join(tmpdir(), 'ganwb-renderer-out-'))
     userDataDir = mkdtempSync(join(tmpdir(), 'ganwb-chromium-'))
+    dataDir = mkdtempSync(join(tmpdir(), 'ganwb-renderer-data-'))
+    process.env.GANWB_DATA_DIR = dataDir
+    store = new RunStore(join(dataDir, 'runs.sqlite'))
+    const common = { store, dataDir, databasePath: store.file, transport: 'electron', version: '0.1.0', log: memoryLogger() } as const
+    service = new AppService(common)
+    failingService = new AppService({ ...common, engineInfo: async () => ({ ok: false, error: 'no tensor backend could start' }) })
     buildApp(outDir)
     ;({ server, url } = await serveFolder(join(outDir, 'renderer')))
     realInfo = await engineInfo()
@@ -113,18 +137,20 @@ describe('renderer in Chromium', () => {
   afterAll(async () => {
     await context?.close()
     await new Promise((done) => server?.close(done))
-    for (const dir of [outDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+    await service?.dispose()
+    await failingService?.dispose()
+    store?.close()
+    for (const dir of [outDir, userDataDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('shows the app name and backend', async () => {
     expect(realInfo.ok, JSON.stringify(realInfo)).toBe(true)
-    const { page, problems } = await openApp(context, url, realInfo)
+    const { page, problems } = await openApp(context, url, service)
 
     await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
-    const backend = page.getByTestId('engine-backend')
-    await expect.poll(() => backend.textContent()).toMatch(/^Engine backend: \S+ \(tfjs \S+, (cpu|cuda)\)$/)
+    const backend = page.getByTestId('app-backend')
+    await expect.poll(async () => (await backend.textContent())?.trim()).toMatch(/^Backend \S+ on (cpu|cuda)$/)
     if (realInfo.ok) expect(await backend.textContent()).toContain(realInfo.backend)
-    await expect.poll(() => page.locator('.version').textContent()).toBe('Version 0.1.0')
 
     mkdirSync(artifacts, { recursive: true })
     await page.screenshot({ path: join(artifacts, 'renderer.png') })
@@ -134,16 +160,15 @@ describe('renderer in Chromium', () => {
   })
 
   it('shows why no backend started', async () => {
-    const { page, problems } = await openApp(context, url, { ok: false, error: 'no tensor backend could start' })
-    const backend = page.getByTestId('engine-backend')
-    await expect.poll(() => backend.textContent()).toBe('No tensor backend started: no tensor backend could start')
-    expect(await backend.getAttribute('class')).toContain('error')
+    const { page, problems } = await openApp(context, url, failingService)
+    const backend = page.getByTestId('app-backend')
+    await expect.poll(async () => (await backend.textContent())?.trim()).toBe('no tensor backend could start')
     expect(problems.console).toEqual([])
     await page.close()
   })
 
   it('CSP blocks inline script', async () => {
-    const { page, problems } = await openApp(context, url, realInfo)
+    const { page, problems } = await openApp(context, url, service)
     await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
     const ran = await page.evaluate(() => {
       const browser = globalThis as unknown as BrowserGlobals
