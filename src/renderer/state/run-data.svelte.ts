@@ -28,6 +28,8 @@ export class RunData {
   device = $state<string | null>(null)
   stepsPerSecond = $state<number | null>(null)
   latest = $state.raw<Metric | null>(null)
+  /** The newest sample-quality evaluation: the `extra` values of the last evaluated row. */
+  evaluation = $state.raw<{ step: number; values: Record<string, number | null> } | null>(null)
   error = $state<string | null>(null)
   loadError = $state<string | null>(null)
   loading = $state(true)
@@ -88,6 +90,11 @@ export class RunData {
   private takeRows(rows: readonly Metric[]): void {
     if (this.series.append(rows) === 0) return
     this.latest = this.series.latest
+    // Only evaluated rows carry extra values, and every evaluation records its sample count.
+    const evaluated = rows.findLast((row) => typeof row.extra?.evaluationSamples === 'number')
+    if (evaluated?.extra && (!this.evaluation || evaluated.step > this.evaluation.step)) {
+      this.evaluation = { step: evaluated.step, values: evaluated.extra }
+    }
     this.step = Math.max(this.step, this.series.lastStep)
     this.revision++
   }
