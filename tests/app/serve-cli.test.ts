@@ -42,12 +42,13 @@ describe('cli serve', () => {
       child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)))
     })
     expect(stdout, stderr).toMatch(/^GAN Workbench is serving at http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}\n$/)
-    expect(stderr).toContain('Press Ctrl+C to stop.')
-    expect(stderr).not.toContain('warning')
     expect(existsSync(db)).toBe(true)
 
     process.kill(child.pid!, 'SIGTERM')
     expect(await exit, stderr).toBe(0)
+    // stderr is a separate pipe, complete only once the process has closed it.
+    expect(stderr).toContain('Press Ctrl+C to stop.')
+    expect(stderr).not.toContain('warning')
     expect(stderr).toContain('SIGTERM: stopping')
   })
 

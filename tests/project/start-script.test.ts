@@ -94,13 +94,13 @@ const fallbackLine = 'Starting the browser version instead: the same UI, served 
 describe('npm start', () => {
   it.skipIf(electronBinaryPresent())('serves the browser version without a binary', async () => {
     const run = runStart({ ...process.env, DISPLAY: ':99' })
-    await run.url
+    await checkServesAndStops(run)
+    // The output is complete once the script has exited.
     expect(run.output()).toContain(
       `GAN Workbench cannot open its window: the Electron binary is not installed and could not be downloaded ` +
         `(require('electron') threw "Electron failed to install correctly").`,
     )
     expect(run.output()).toContain(fallbackLine)
-    await checkServesAndStops(run)
   })
 
   it.runIf(process.platform === 'linux')('serves the browser version without a display', async () => {
@@ -108,10 +108,9 @@ describe('npm start', () => {
     delete env.DISPLAY
     delete env.WAYLAND_DISPLAY
     const run = runStart(env)
-    await run.url
+    await checkServesAndStops(run)
     expect(run.output()).toContain('no display is available (neither DISPLAY nor WAYLAND_DISPLAY is set)')
     expect(run.output()).toContain(fallbackLine)
-    await checkServesAndStops(run)
   })
 
   it('runs the same script as package.json', () => {
