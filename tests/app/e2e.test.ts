@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gridPng } from '../../src/main/images/grid'
+import { RunStore } from '../../src/main/store/run-store'
+import type { MetricRecord } from '../../src/main/store/types'
+import { parseRunConfig } from '../../src/main/trainer/config'
 import { buildApp, projectRoot } from '../project/build-app'
 
 const chromiumPath = '/usr/bin/chromium'
@@ -44,6 +48,39 @@ interface BrowserGlobals {
 interface OpenPage {
   page: Page
   problems: string[]
+}
+
+/** Steps of the stored run that checks the charts with 100,000 points per series. */
+const longRunSteps = 100_000
+
+/**
+ * Stores a completed run of `longRunSteps` steps with smooth, noisy curves, a learning-rate change
+ * half way and two sample grids, as if it had been trained before.
+ */
+function seedLongRun(databasePath: string): number {
+  const store = new RunStore(databasePath)
+  try {
+    const config = parseRunConfig({ name: 'long run', steps: longRunSteps, model: { width: 16 } })
+    const run = store.createRun({ name: 'long run', config, seed: 0, dataset: 'digits', model: 'dcgan', totalSteps: longRunSteps })
+    const rows: MetricRecord[] = []
+    for (let step = 1; step <= longRunSteps; step++) {
+      const wave = Math.sin(step / 997) * 0.2 + Math.sin(step * 1.7) * 0.15
+      rows.push({
+        step, dLoss: 0.9 + wave, gLoss: 1.6 - wave, dReal: 0.7 + wave / 4, dFake: 0.3 - wave / 4,
+        gradNormG: 4 + wave, gradNormD: 6 - wave, leakNorm: null, lrG: step > 50_000 ? 1e-4 : 2e-4, lrD: 2e-4, seconds: 0.2,
+      })
+    }
+    store.appendMetrics(run.id, rows, { step: longRunSteps, seconds: longRunSteps * 0.2 })
+    store.addEvent(run.id, 50_000, 'lr-change', 'learning rates G 0.0002 -> 0.0001, D 0.0002 -> 0.0002', { lrG: [2e-4, 1e-4], lrD: [2e-4, 2e-4] })
+    for (const step of [0, longRunSteps]) {
+      const images = Float32Array.from({ length: 64 * 28 * 28 }, (_, i) => Math.sin(i * (step + 1)))
+      store.addSample({ runId: run.id, step, kind: 'grid', png: Buffer.from(gridPng({ data: images, shape: [64, 1, 28, 28] })) })
+    }
+    store.setStatus(run.id, 'completed')
+    return run.id
+  } finally {
+    store.close()
+  }
 }
 
 /** Starts `serve` on a free port and resolves with its address once it prints it. */
@@ -99,9 +136,10 @@ async function openApp(context: BrowserContext, url: string): Promise<OpenPage> 
   return { page, problems }
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+/** Saves a full-page screenshot; those of real screens (`docs`) also go to docs/screenshots/ when updating. */
+async function shoot(page: Page, name: string, options: { docs: boolean } = { docs: true }): Promise<void> {
   await page.screenshot({ path: join(artifacts, name), fullPage: true })
-  if (updateScreenshots) copyFileSync(join(artifacts, name), join(screenshots, name))
+  if (updateScreenshots && options.docs) copyFileSync(join(artifacts, name), join(screenshots, name))
 }
 
 const number = async (page: Page, selector: string, attribute: string): Promise<number> =>
@@ -116,6 +154,7 @@ describe('app in Chromium', () => {
   let app: OpenPage
   let runId = 0
   let markerStep = 0
+  let longRunId = 0
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; install it with: apt-get install -y chromium`)
@@ -124,6 +163,7 @@ describe('app in Chromium', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ganwb-e2e-data-'))
     outDir = mkdtempSync(join(tmpdir(), 'ganwb-e2e-out-'))
     buildApp(outDir)
+    longRunId = seedLongRun(join(dataDir, 'runs.sqlite'))
     server = await startServer(dataDir, join(outDir, 'renderer'))
     userDirs = [mkdtempSync(join(tmpdir(), 'ganwb-e2e-chromium-')), mkdtempSync(join(tmpdir(), 'ganwb-e2e-chromium-'))]
     english = await launch(userDirs[0], 'en-US')
@@ -238,6 +278,27 @@ describe('app in Chromium', () => {
     await expect.poll(() => page.getByTestId('sample-showing').textContent(), { timeout: 30_000 }).toBe('Showing the stored sample of step 5 (nearest to 4).')
     await expect.poll(() => number(page, '[data-testid=sample-grid]', 'data-step')).toBe(5)
     await shoot(page, 'run.en.png')
+  }, 120_000)
+
+  it('charts 100,000 steps per series', async () => {
+    const { page } = app
+    await page.getByTestId('nav-runs').click()
+    await page.locator(`[data-testid=runs-table] tr[data-run-id="${longRunId}"]`).getByTestId('open-run').click()
+    await page.getByTestId('run-detail').waitFor()
+    for (const chart of ['loss-chart', 'score-chart', 'grad-chart']) {
+      await expect.poll(() => number(page, `[data-testid=${chart}]`, 'data-points'), { timeout: 60_000 }).toBe(longRunSteps)
+    }
+    expect(await page.locator('[data-testid=loss-chart]').getAttribute('data-markers')).toBe('50000')
+
+    // Smoothing again and a log scale redraw all 100,000 points; the page must keep answering.
+    await page.getByTestId('smoothing').fill('0.95')
+    await page.getByTestId('log-scale').check()
+    await expect.poll(() => page.getByTestId('log-scale').isChecked()).toBe(true)
+    await page.getByTestId('log-scale').uncheck()
+    await expect.poll(() => page.getByTestId('sample-step').textContent()).toBe(`Step ${longRunSteps}`)
+    // The curves are synthetic, so this shot stays out of the docs.
+    await shoot(page, 'run-long.en.png', { docs: false })
+    await page.getByTestId('back-to-runs').click()
   }, 120_000)
 
   it('shows every screen in Chinese', async () => {

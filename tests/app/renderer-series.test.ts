@@ -60,7 +60,7 @@ describe('metric series', () => {
       const batch = Array.from({ length: 500 }, (_, i) => row(start + i, { dLoss: Math.sin(start + i), gLoss: (start + i) % 7 === 0 ? null : 1 }))
       series.append(batch)
     }
-    // Charts hold these arrays by reference, so appending must never replace them.
+    // Components hold these arrays by reference, so appending must never replace them.
     expect(series.points.dLoss).toBe(dLoss)
     expect(dLoss.length).toBe(100_000)
     expect(series.points.gLoss.length).toBe(100_000 - Math.floor(100_000 / 7))

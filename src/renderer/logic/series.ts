@@ -30,7 +30,7 @@ export function appendPoints(points: Point[], rows: readonly Metric[], key: Metr
   return added
 }
 
-/** All metric series of one run, appended to in place so charts keep their arrays. */
+/** All metric series of one run, appended to in place; charts copy them when they redraw. */
 export class MetricSeries {
   readonly points: Record<MetricKey, Point[]> = {
     dLoss: [], gLoss: [], dReal: [], dFake: [], gradNormG: [], gradNormD: [], leakNorm: [],
