@@ -245,8 +245,8 @@ describe('app in Chromium', () => {
 
     await page.getByTestId('resume').click()
     await expect.poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('running')
-    const wanted = Math.max(pausedAt + 10, updateScreenshots ? docsSteps : 0)
-    await expect.poll(() => number(page, '[data-testid=loss-chart]', 'data-points'), { timeout: trainingTimeout }).toBeGreaterThan(wanted)
+    const targetPoints = Math.max(pausedAt + 10, updateScreenshots ? docsSteps : 0)
+    await expect.poll(() => number(page, '[data-testid=loss-chart]', 'data-points'), { timeout: trainingTimeout }).toBeGreaterThan(targetPoints)
     // The new rate reaches the training: the slider now follows the metrics' lrG.
     expect(await page.getByTestId('lr-g-value').textContent()).toBe('2.24e-4')
     await shoot(page, 'live.en.png')
@@ -290,7 +290,7 @@ describe('app in Chromium', () => {
     }
     expect(await page.locator('[data-testid=loss-chart]').getAttribute('data-markers')).toBe('50000')
 
-    // Smoothing again and a log scale redraw all 100,000 points; the page must keep answering.
+    // A new smoothing weight and a log scale redraw all 100,000 points, and the page must stay responsive.
     await page.getByTestId('smoothing').fill('0.95')
     await page.getByTestId('log-scale').check()
     await expect.poll(() => page.getByTestId('log-scale').isChecked()).toBe(true)
