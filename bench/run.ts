@@ -126,6 +126,7 @@ function main(): void {
   const rows: string[] = []
   for (const backend of available) {
     for (const model of models) {
+      if (backend === 'cpu' && model === 'dcgan') continue
       const engine = results.find((r) => r.model === model && r.impl === 'engine' && r.backend === backend)
       const plain = results.find((r) => r.model === model && r.impl === 'tfjs' && r.backend === backend)
       const overhead = engine?.median && plain?.median ? `${(((engine.median - plain.median) / plain.median) * 100).toFixed(1)}%` : '-'
@@ -155,7 +156,14 @@ function main(): void {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    `Backends not listed did not start on this machine (tried: ${backends.join(', ')}).`,
+    `Backends not listed did not start on this machine (tried: ${backends.join(', ')}). The pure-JS cpu backend`,
+    'runs the MLP only: a DCGAN iteration takes minutes there.',
+    '',
+    'A negative overhead means the engine is faster than plain tfjs. On wasm the engine transposes matMul',
+    'operands explicitly, because the backend multiplies with a transposed operand far more slowly, and',
+    "`tf.variableGrads` uses transposed products for every dense layer's gradient. Plain tfjs cannot train a",
+    "convolution on wasm at all (no `Conv2DBackpropFilter` kernel); the engine computes that gradient with",
+    'ordinary convolutions.',
     '',
     '## Where a DCGAN iteration goes',
     '',
