@@ -90,6 +90,12 @@ export interface RunSummary {
   /** The run configuration as validated (see src/main/trainer/config.ts). */
   config: Record<string, unknown>
   last: Metric | null
+  /**
+   * The numbers of the run's newest sample-quality evaluation (fd, precision, recall, modesCovered,
+   * ...; see src/main/metrics/names.ts), with `step` set to the evaluated step. Absent when the run
+   * was never evaluated.
+   */
+  latestEvaluation?: Record<string, number>
   /** True while a session in this process trains it (controls act on it). */
   live: boolean
 }

@@ -1,5 +1,6 @@
 /** Turns stored runs, metrics and samples into the shapes of the contract. */
 import type { Metric, RunDetail, RunSummary, Sample } from '../../shared/contract'
+import type Database from 'better-sqlite3'
 import type { RunStore } from '../store/run-store'
 import type { MetricRecord, RunRecord, SampleRecord } from '../store/types'
 import type { PointsSample } from '../trainer/trainer'
@@ -22,8 +23,33 @@ export function toRunSummary(store: RunStore, run: RunRecord, live: boolean): Ru
     createdAt: run.createdAt,
     config: (run.config ?? {}) as Record<string, unknown>,
     last: store.lastMetrics(run.id),
+    ...latestEvaluationOf(store, run.id),
     live,
   }
+}
+
+const latestExtraStatements = new WeakMap<RunStore, Database.Statement>()
+
+/**
+ * Reads the numbers of a run's newest evaluation: the `extra` of the latest metric row that records
+ * an evaluation sample count. The scan walks the (run_id, step) primary key backwards and stops at
+ * the newest evaluated row. A run that was never evaluated costs one pass over its rows.
+ */
+function latestEvaluationOf(store: RunStore, runId: number): { latestEvaluation?: Record<string, number> } {
+  let statement = latestExtraStatements.get(store)
+  if (!statement) {
+    statement = store.db.prepare(
+      "SELECT step, extra FROM metrics WHERE run_id = ? AND extra IS NOT NULL AND json_extract(extra, '$.evaluationSamples') IS NOT NULL ORDER BY step DESC LIMIT 1",
+    )
+    latestExtraStatements.set(store, statement)
+  }
+  const row = statement.get(runId) as { step: number; extra: string } | undefined
+  if (!row) return {}
+  const values: Record<string, number> = { step: row.step }
+  for (const [key, value] of Object.entries(JSON.parse(row.extra) as Record<string, unknown>)) {
+    if (typeof value === 'number' && Number.isFinite(value)) values[key] = value
+  }
+  return { latestEvaluation: values }
 }
 
 export function toRunDetail(store: RunStore, run: RunRecord, live: boolean): RunDetail {
