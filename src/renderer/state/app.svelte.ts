@@ -7,7 +7,7 @@ import type { Results, WorkbenchClient } from '../../shared/contract'
 import type { ConnectionState, Transport } from '../lib/client'
 import { errorText } from '../lib/errors'
 
-export type Screen = 'new' | 'live' | 'runs'
+export type Screen = 'new' | 'live' | 'runs' | 'compare'
 
 export class AppState {
   readonly client: WorkbenchClient
@@ -20,6 +20,8 @@ export class AppState {
   liveRunId = $state<number | null>(null)
   /** The run opened on the Runs screen; null shows the list. */
   openRunId = $state<number | null>(null)
+  /** The runs the Compare screen shows, in the order they were picked. */
+  compareIds = $state.raw<number[]>([])
   /** Bumped after a reconnect, so views reload what they may have missed. */
   reconnects = $state(0)
 
@@ -56,6 +58,11 @@ export class AppState {
   watchLive(runId: number): void {
     this.liveRunId = runId
     this.screen = 'live'
+  }
+
+  compare(runIds: number[]): void {
+    this.compareIds = runIds
+    this.screen = 'compare'
   }
 
   openRun(runId: number | null): void {
