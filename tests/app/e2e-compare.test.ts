@@ -231,6 +231,48 @@ describe('compare screen in Chromium', () => {
     expect(app.problems).toEqual([])
   }, 60_000)
 
+  it('forks a run from a checkpoint', async () => {
+    const { page } = app
+    await page.getByTestId('nav-runs').click()
+    await page.locator(`[data-testid=runs-table] tr[data-run-id="${first}"]`).getByTestId('open-run').click()
+    await page.getByTestId('fork-run').click()
+    const dialog = page.getByTestId('fork-dialog')
+    await expect.poll(() => dialog.getByTestId('fork-checkpoint').inputValue(), { timeout: 30_000 }).toBe('40')
+    await dialog.getByTestId('fork-checkpoint').selectOption('20')
+    expect(await dialog.getByTestId('fork-optimizerG.lr').inputValue()).toBe('0.0002')
+
+    // An invalid rate is marked and nothing starts.
+    await dialog.getByTestId('fork-optimizerG.lr').fill('0')
+    await dialog.getByTestId('fork-start').click()
+    await expect.poll(() => dialog.locator('[data-field="optimizerG.lr"] .problem').textContent()).toBe('Must be greater than 0.')
+    await dialog.getByTestId('fork-optimizerG.lr').fill('5e-5')
+    await dialog.getByTestId('fork-steps').fill('60')
+    await dialog.getByTestId('fork-name').fill('fork at 20')
+    await dialog.getByTestId('fork-start').click()
+
+    await page.getByTestId('live-run').waitFor({ timeout: 30_000 })
+    const forked = Number(await page.getByTestId('live-run').getAttribute('data-run-id'))
+    expect(forked).toBeGreaterThan(second)
+    await expect.poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 120_000 }).toBe('completed')
+
+    await page.getByTestId('nav-runs').click()
+    const row = page.locator(`[data-testid=runs-table] tr[data-run-id="${forked}"]`)
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain(`forked from run ${first} at step 20`)
+    await row.getByTestId('pick-run').check()
+    for (const other of [first, second]) {
+      const box = page.locator(`[data-testid=runs-table] tr[data-run-id="${other}"]`).getByTestId('pick-run')
+      if (await box.isChecked()) await box.uncheck()
+    }
+    await page.locator(`[data-testid=runs-table] tr[data-run-id="${first}"]`).getByTestId('pick-run').check()
+    await page.getByTestId('compare-runs').click()
+    await page.getByTestId('compare').waitFor()
+    // The fork's curve starts with its parent's 20 steps and runs on to step 60.
+    await expect.poll(() => page.getByTestId('compare-d-loss').getAttribute('data-points'), { timeout: 30_000 }).toBe('60')
+    const keys = await page.getByTestId('settings-diff').locator('tbody tr').evaluateAll((rows) => rows.map((entry) => entry.getAttribute('data-key')))
+    expect(keys).toEqual(['name', 'optimizerG.lr', 'steps'])
+    expect(app.problems).toEqual([])
+  }, 240_000)
+
   it('shows the compare screen in Chinese', async () => {
     const chinese = await launch(userDirs[1], 'zh-CN')
     try {

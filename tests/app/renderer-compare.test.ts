@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Metric, RunSummary } from '../../src/shared/contract'
 import { absoluteDifference, flattenConfig, nearestStep, settingRows, stepRange, stitchParent } from '../../src/renderer/logic/compare'
+import { forkChanges, forkValuesFrom } from '../../src/renderer/logic/fork-form'
 import { filterRuns, parseTags, sortRuns, sortValue } from '../../src/renderer/logic/run-list'
 
 const row = (step: number, dLoss: number): Metric => ({
@@ -125,5 +126,29 @@ describe('run list', () => {
 
   it('parses comma-separated tags', () => {
     expect(parseTags(' a, b ,,a, c d ')).toEqual(['a', 'b', 'c d'])
+  })
+})
+
+describe('forkChanges', () => {
+  const parent = { optimizerG: { lr: 2e-4, betas: [0.5, 0.999] }, optimizerD: { lr: 2e-4 }, dSteps: 1, gSteps: 1, loss: 'bce', labelSmoothing: 0, steps: 40 }
+
+  it('sends only changed values', () => {
+    const values = { ...forkValuesFrom(parent), 'optimizerG.lr': '1e-4', loss: 'hinge', steps: '80' }
+    const { changes, problems } = forkChanges(values, parent)
+    expect(problems.size).toBe(0)
+    expect(changes).toEqual({ optimizerG: { lr: 1e-4 }, loss: 'hinge', steps: 80 })
+  })
+
+  it('starts from the parent', () => {
+    expect(forkValuesFrom(parent)).toMatchObject({ 'optimizerG.lr': '0.0002', dSteps: '1', loss: 'bce', steps: '40' })
+    expect(forkChanges(forkValuesFrom(parent), parent).changes).toEqual({})
+  })
+
+  it('marks invalid values', () => {
+    const values = { ...forkValuesFrom(parent), 'optimizerD.lr': '0', dSteps: '1.5', labelSmoothing: '0.9' }
+    const { problems } = forkChanges(values, parent)
+    expect(problems.get('optimizerD.lr')?.key).toBe('validation.above')
+    expect(problems.get('dSteps')?.key).toBe('validation.integer')
+    expect(problems.get('labelSmoothing')?.key).toBe('validation.atMost')
   })
 })

@@ -370,7 +370,6 @@ const en = {
     start: 'Start fork',
     starting: 'Starting…',
     failed: 'The server did not start the fork: {{message}}',
-    invalid: 'Check the marked fields.',
   },
   runs: {
     title: 'Runs',

@@ -372,7 +372,6 @@ const zhCN: Catalogue = {
     start: '开始分叉',
     starting: '正在开始…',
     failed: '服务器未能开始分叉：{{message}}',
-    invalid: '请检查标出的字段。',
   },
   runs: {
     title: '训练记录',
