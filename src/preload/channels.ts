@@ -17,6 +17,7 @@ export const channels = [
   'runs.sample',
   'runs.update',
   'runs.delete',
+  'runs.export',
   'training.start',
   'training.control',
   'training.set',

@@ -36,6 +36,18 @@ export const requestSchemas = {
     })
     .strict(),
   'runs.delete': z.object({ runId }).strict(),
+  /**
+   * Exports a run (see src/main/export). With `path` the files are written there on the backend's
+   * machine; without it, a single-file format comes back as a data: URL to download.
+   */
+  'runs.export': z
+    .object({
+      runId,
+      format: z.enum(['png-grid', 'png-folder', 'gif', 'apng', 'csv', 'json', 'safetensors', 'pytorch']),
+      step: step.optional(),
+      path: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
   /** Starts a run; `config` is validated again by the run-config schema, with its field names in errors. */
   'training.start': z.object({ config: z.record(z.string(), z.unknown()) }).strict(),
   'training.control': z.object({ runId, action: z.enum(['pause', 'resume', 'step', 'stop']) }).strict(),
@@ -160,6 +172,8 @@ export interface Results {
   'runs.sample': Sample | null
   'runs.update': RunSummary
   'runs.delete': { deleted: number }
+  /** `files`: paths written (empty for a download); `step`: the grid or checkpoint step exported, null for whole-run formats. */
+  'runs.export': { files: string[]; step: number | null; download: { name: string; dataUrl: string } | null }
   'training.start': { runId: number }
   'training.control': { ok: true }
   'training.set': { ok: true }

@@ -235,6 +235,12 @@ describe('compare screen in Chromium', () => {
     const { page } = app
     await page.getByTestId('nav-runs').click()
     await page.locator(`[data-testid=runs-table] tr[data-run-id="${first}"]`).getByTestId('open-run').click()
+
+    // The latest grid (step 40) downloads as a PNG.
+    const download = page.waitForEvent('download')
+    await page.getByTestId('export-run').click()
+    expect((await download).suggestedFilename()).toBe(`run-${first}-png-grid.png`)
+    await expect.poll(() => page.getByTestId('export-message').textContent()).toBe(`Downloaded run-${first}-png-grid.png.`)
     await page.getByTestId('fork-run').click()
     const dialog = page.getByTestId('fork-dialog')
     await expect.poll(() => dialog.getByTestId('fork-checkpoint').inputValue(), { timeout: 30_000 }).toBe('40')

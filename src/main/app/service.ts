@@ -16,6 +16,7 @@ import { parseRunConfig } from '../trainer/config'
 import { forkRun, resumeRun, startRun, type SessionOptions } from '../trainer/host'
 import { Downloads, listDatasetEntries } from './datasets'
 import { ServiceError, toErrorReply } from './errors'
+import { handleExport } from './export-request'
 import { checkForkKeepsStructure } from './fork-check'
 import { LiveRuns } from './live-runs'
 import { stderrLogger, type Logger } from './log'
@@ -201,6 +202,7 @@ export class AppService {
         this.log.info(`run ${runId} deleted`)
         return { deleted: runId }
       },
+      'runs.export': (request) => handleExport(store, request),
 
       'training.start': ({ config }) => {
         const session = startRun(store, config, this.sessionOptions())

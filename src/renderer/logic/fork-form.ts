@@ -6,7 +6,7 @@
 import { lossTypes, specByPath } from './config-fields'
 import { parseNumberField, readPath, type FieldProblem } from './config-form'
 
-/** Settings a fork can change; the dataset, model and grouping stay fixed by the checkpoint. */
+/** Settings a fork can change. The checkpoint fixes the dataset, model and grouping. */
 export const forkFieldPaths = ['optimizerG.lr', 'optimizerD.lr', 'dSteps', 'gSteps', 'loss', 'labelSmoothing', 'steps'] as const
 export type ForkFieldPath = (typeof forkFieldPaths)[number]
 export type ForkValues = Record<ForkFieldPath, string>
