@@ -1,8 +1,10 @@
 /**
  * The `runs.export` channel: writes an export with `exportRun` to the path given, or, without one,
- * returns a single-file export's bytes as a data: URL that the page offers as a download. The
- * desktop app shows its own save dialog for such a download, and a browser saves it to its download
- * folder, so neither transport needs a native save dialog here.
+ * returns a single-file export's bytes as a data: URL that the page offers as a download.
+ *
+ * NOTE: Electron asks where to save a download that has no save path set (its `will-download`
+ * default), so the desktop app needs no save dialog of its own here. That path was not run on this
+ * project's machines, which have no Electron binary; only the browser transport is tested.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
