@@ -4,7 +4,8 @@
  */
 import type { Metric, RunDetail, Sample, WorkbenchClient } from '../../shared/contract'
 import { errorText } from '../lib/errors'
-import { nearestStep, stepRange, stitchParent } from '../logic/compare'
+import { nearestStep, stepRange } from '../logic/compare'
+import { withAncestors } from './ancestry'
 
 /** Line colours for up to eight runs; later runs reuse them in order. */
 export const runColors = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d']
@@ -18,7 +19,6 @@ export interface ComparedRun {
 }
 
 /** Forks of forks are followed this many levels up; deeper ancestry is left out of the curve. */
-const maxAncestors = 8
 
 export class CompareState {
   runs = $state.raw<ComparedRun[]>([])
@@ -70,15 +70,8 @@ export class CompareState {
 
   private async loadRun(runId: number, index: number): Promise<ComparedRun> {
     const detail = await this.client.call('runs.get', { runId })
-    let rows = await this.client.call('runs.metrics', { runId })
     // Continue the curve through the parents: each fork starts from its parent's checkpoint.
-    let child: RunDetail = detail
-    for (let level = 0; level < maxAncestors && child.parentRunId !== null && child.parentStep !== null; level++) {
-      const parent = await this.client.call('runs.get', { runId: child.parentRunId })
-      const parentRows = await this.client.call('runs.metrics', { runId: parent.id })
-      rows = stitchParent(parentRows, child.parentStep, rows)
-      child = parent
-    }
+    const rows = await withAncestors(this.client, detail, await this.client.call('runs.metrics', { runId }))
     return { id: runId, detail, rows, color: runColors[index % runColors.length] }
   }
 

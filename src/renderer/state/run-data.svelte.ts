@@ -6,6 +6,7 @@ import type { BackendEvent, Metric, RunDetail, RunEvent, RunStatus, Sample, Work
 import { errorText } from '../lib/errors'
 import { StepRate } from '../logic/rate'
 import { MetricSeries } from '../logic/series'
+import { withAncestors } from './ancestry'
 
 export interface StepMarker {
   step: number
@@ -67,7 +68,9 @@ export class RunData {
       this.events = detail.events
       if (detail.error) this.error = detail.error
       const fromStep = this.series.lastStep + 1
-      const rows = await this.client.call('runs.metrics', { runId: this.runId, fromStep })
+      let rows = await this.client.call('runs.metrics', { runId: this.runId, fromStep })
+      // A fork's charts start with its parents' curves, up to the step it was forked at.
+      if (fromStep === 0 && detail.parentRunId !== null) rows = await withAncestors(this.client, detail, rows)
       this.takeRows(rows)
       for (const row of this.buffered ?? []) this.takeRows([row])
       this.buffered = null
