@@ -25,7 +25,17 @@ interface CaseResult {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const { values } = parseArgs({ options: { iterations: { type: 'string' }, quick: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: { iterations: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+})
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run bench [-- --iterations N | --quick]\n' +
+      'Times a GAN iteration on every backend that starts here (and PyTorch when python3-torch is installed),\n' +
+      'then rewrites docs/benchmarks.md. Takes several minutes; --quick times 3 iterations instead of 10.\n',
+  )
+  process.exit(0)
+}
 const iterations = Number(values.iterations ?? (values.quick ? 3 : 10))
 const python = '/usr/bin/python3'
 
@@ -64,7 +74,8 @@ function machine(): Record<string, string> {
   const cpu = cpus()
   let blas = 'not checked'
   try {
-    blas = execFileSync('sh', ['-c', 'update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep Value'], { encoding: 'utf8' }).trim() || 'reference'
+    const chosen = execFileSync('sh', ['-c', 'update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep Value'], { encoding: 'utf8' })
+    blas = chosen.replace(/^Value:\s*/, '').trim() || 'reference'
   } catch {
     blas = 'unknown'
   }
@@ -89,7 +100,7 @@ function main(): void {
   for (const backend of backends) {
     const probe = engineCase(backend, 'mlp', 'engine')
     if (probe.error && /no tensor backend could start|Cannot find package/.test(probe.error)) {
-      process.stderr.write(`  ${backend} is not installed here; skipped\n`)
+      process.stderr.write(`  (${backend} is not installed on this machine, so it is skipped)\n`)
       continue
     }
     available.push(backend)
@@ -181,7 +192,10 @@ function main(): void {
     '',
     '## PyTorch on the same machine',
     '',
-    torchVersion ? `PyTorch ${torchVersion} from Debian's python3-torch (bench/torch_step.py).` : 'python3-torch is not installed here, so PyTorch was not measured.',
+    torchVersion
+      ? `PyTorch ${torchVersion} from Debian's python3-torch (bench/torch_step.py). On a 2-core machine two threads ` +
+        'can be slower than one, because the second thread competes with everything else on the other core.'
+      : 'python3-torch is not installed here, so PyTorch was not measured.',
     '',
     ...(torchVersion ? ['| model | runtime | s/iter |', '|---|---|---|', ...torchRows, ''] : []),
   ]

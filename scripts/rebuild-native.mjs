@@ -172,7 +172,8 @@ try {
   const reason = error instanceof Skip ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
   console.log(
     `rebuild-native: skipped the Electron build of better-sqlite3: ${reason}. Tests and the command line use the ` +
-      'Node build; run `npm run rebuild:electron` with internet access before `npm start`.',
+      'Node build, and `npm start` falls back to the browser version; for the desktop window, run ' +
+      '`npm run rebuild:electron` once with internet access.',
   )
   // The explicit command reports failure; the postinstall step must not fail `npm install`.
   if (process.argv.includes('--force')) process.exitCode = 1

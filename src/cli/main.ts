@@ -22,6 +22,10 @@ export function buildProgram(): Command {
   return program
 }
 
+// `npm run cli` runs this file from the project folder; relative paths a user types (--out, --db,
+// --dataset) mean the folder npm was started in, which npm passes as INIT_CWD.
+if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD)
+
 try {
   await buildProgram().parseAsync(process.argv)
 } catch (error) {

@@ -37,8 +37,9 @@ function summarize(store: RunStore, run: RunRecord): Record<string, unknown> {
     model: run.model,
     step: run.step,
     totalSteps: run.totalSteps,
-    lrG: config.optimizerG?.lr,
-    lrD: config.optimizerD?.lr,
+    // The learning rates in use at the last step: a live change during training moves them away from the config.
+    lrG: last?.lrG ?? config.optimizerG?.lr,
+    lrD: last?.lrD ?? config.optimizerD?.lr,
     ratio: `${config.dSteps}:${config.gSteps}`,
     grouping: config.grouping,
     scheme: config.scheme,

@@ -1,9 +1,10 @@
 import type { Command } from 'commander'
-import { Option } from 'commander'
+import { InvalidArgumentError, Option } from 'commander'
 import cliProgress from 'cli-progress'
 import { RunStore } from '../main/store/run-store'
 import { defaultDatabasePath } from '../main/store/location'
-import { lossTypes, modelPresets, parseRunConfig, type RunConfigInput } from '../main/trainer/config'
+import { ConfigError, lossTypes, modelPresets, parseRunConfig, type RunConfigInput } from '../main/trainer/config'
+import { DatasetError, inspectDataset } from '../main/datasets'
 import { startRun, type TrainingSession } from '../main/trainer/host'
 
 export interface TrainFlags {
@@ -33,35 +34,69 @@ export interface TrainFlags {
 
 const number = (value: string): number => {
   const parsed = Number(value)
-  if (!Number.isFinite(parsed)) throw new Error(`expected a number, got '${value}'`)
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number.')
   return parsed
+}
+
+/** The flag that sets each configuration field, so validation errors name what the user typed. */
+const flagOfField: Record<string, string> = {
+  dataset: '--dataset',
+  'model.preset': '--model',
+  'model.latentDim': '--latent-dim',
+  'model.width': '--width',
+  'model.depth': '--depth',
+  steps: '--steps',
+  'optimizerG.lr': '--lr-g',
+  'optimizerD.lr': '--lr-d',
+  dSteps: '--d-steps',
+  gSteps: '--g-steps',
+  grouping: '--grouping',
+  scheme: '--scheme',
+  loss: '--loss',
+  batchSize: '--batch',
+  seed: '--seed',
+  imageSize: '--image-size',
+  labelSmoothing: '--label-smoothing',
+  sampleEvery: '--sample-every',
+  checkpointEvery: '--checkpoint-every',
+  metricsEvery: '--metrics-every',
+  name: '--name',
+}
+
+/** Rewrites a configuration error in terms of the command's flags. */
+export function describeConfigError(error: ConfigError): string {
+  return error.issues
+    .map((issue) => `${flagOfField[issue.path] ?? issue.path}: ${issue.message}`)
+    .join('\n')
 }
 
 /** Adds the run-configuration flags shared by `train` and `runs fork`. */
 export function addConfigFlags(command: Command, withDefaults: boolean): Command {
   const d = <T>(value: T): T | undefined => (withDefaults ? value : undefined)
   const defaults = parseRunConfig({})
+  // A fork keeps every setting of its parent that no flag changes.
+  const dflt = (value: unknown): string => (withDefaults ? `(default ${value})` : "(default: the parent run's value)")
   return command
-    .option('--dataset <name|path>', `built-in, found or downloaded set name, or a path (default ${defaults.dataset})`)
+    .option('--dataset <name|path>', `built-in, found or downloaded set name, or a path ${dflt(defaults.dataset)}`)
     .addOption(new Option('--model <preset>', 'network preset').choices(modelPresets).default(d(defaults.model.preset)))
-    .option('--latent-dim <n>', `size of the noise vector z (default ${defaults.model.latentDim})`, number)
-    .option('--width <n>', `hidden units (MLP) or base feature maps (DCGAN) (default ${defaults.model.width})`, number)
-    .option('--depth <n>', `hidden layers of the MLP presets (default ${defaults.model.depth})`, number)
-    .option('--steps <n>', `training iterations (default ${defaults.steps})`, number)
-    .option('--lr-g <x>', `generator learning rate (default ${defaults.optimizerG.lr})`, number)
-    .option('--lr-d <x>', `discriminator learning rate (default ${defaults.optimizerD.lr})`, number)
-    .option('--d-steps <n>', `discriminator updates per iteration (default ${defaults.dSteps})`, number)
-    .option('--g-steps <n>', `generator updates per iteration (default ${defaults.gSteps})`, number)
+    .option('--latent-dim <n>', `size of the noise vector z ${dflt(defaults.model.latentDim)}`, number)
+    .option('--width <n>', `hidden units (MLP) or base feature maps (DCGAN) ${dflt(defaults.model.width)}`, number)
+    .option('--depth <n>', `hidden layers of the MLP presets ${dflt(defaults.model.depth)}`, number)
+    .option('--steps <n>', `training iterations ${dflt(defaults.steps)}`, number)
+    .option('--lr-g <x>', `generator learning rate ${dflt(defaults.optimizerG.lr)}`, number)
+    .option('--lr-d <x>', `discriminator learning rate ${dflt(defaults.optimizerD.lr)}`, number)
+    .option('--d-steps <n>', `discriminator updates per iteration ${dflt(defaults.dSteps)}`, number)
+    .option('--g-steps <n>', `generator updates per iteration ${dflt(defaults.gSteps)}`, number)
     .addOption(new Option('--grouping <kind>', 'two optimizers, or one optimizer with a parameter group per network').choices(['separate', 'grouped']).default(d(defaults.grouping)))
     .addOption(new Option('--scheme <kind>', 'alternating D and G updates, or one joint update').choices(['alternating', 'joint']).default(d(defaults.scheme)))
     .addOption(new Option('--loss <kind>', 'GAN objective').choices(lossTypes).default(d(defaults.loss)))
-    .option('--batch <n>', `batch size in samples (default ${defaults.batchSize})`, number)
-    .option('--seed <n>', `random seed for weights, noise and batch order (default ${defaults.seed})`, number)
-    .option('--image-size <px>', `image side in pixels: 28, 32 or 64 (default ${defaults.imageSize})`, number)
-    .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 (default ${defaults.labelSmoothing})`, number)
-    .option('--sample-every <n>', `iterations between stored sample grids (default ${defaults.sampleEvery})`, number)
-    .option('--checkpoint-every <n>', `iterations between checkpoints (default ${defaults.checkpointEvery})`, number)
-    .option('--metrics-every <n>', `iterations between evaluations of sample quality, 0 for none (default ${defaults.metricsEvery})`, number)
+    .option('--batch <n>', `batch size in samples ${dflt(defaults.batchSize)}`, number)
+    .option('--seed <n>', `random seed for weights, noise and batch order ${dflt(defaults.seed)}`, number)
+    .option('--image-size <px>', `image side in pixels: 28, 32 or 64 ${dflt(defaults.imageSize)}`, number)
+    .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 ${dflt(defaults.labelSmoothing)}`, number)
+    .option('--sample-every <n>', `iterations between stored sample grids ${dflt(defaults.sampleEvery)}`, number)
+    .option('--checkpoint-every <n>', `iterations between checkpoints ${dflt(defaults.checkpointEvery)}`, number)
+    .option('--metrics-every <n>', `iterations between evaluations of sample quality, 0 for none ${dflt(defaults.metricsEvery)}`, number)
     .option('--name <text>', 'run name (default: model and dataset)')
 }
 
@@ -167,7 +202,18 @@ export function registerTrainCommand(program: Command): void {
     true,
   ).action(async (flags: TrainFlags & { dataDir?: string }) => {
     const input = configFromFlags(flags) as RunConfigInput
-    const config = parseRunConfig(input)
+    let config: ReturnType<typeof parseRunConfig>
+    try {
+      config = parseRunConfig(input)
+      // Check the dataset before a run is stored, so a typo does not leave a failed run behind.
+      await inspectDataset(config.dataset, { checksum: false, dataDir: flags.dataDir })
+    } catch (error) {
+      if (error instanceof ConfigError) process.stderr.write(`error: invalid settings\n${describeConfigError(error)}\n`)
+      else if (error instanceof DatasetError) process.stderr.write(`error [${error.code}]: ${error.message}\n`)
+      else throw error
+      process.exitCode = 1
+      return
+    }
     const store = openStore(flags.db)
     try {
       const started = Date.now()

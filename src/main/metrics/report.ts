@@ -10,7 +10,7 @@ const number = (value: number | null | undefined, digits = 3): string =>
 
 /** Returns the lines describing the latest evaluation, or one line saying there is none. */
 export function evaluationLines(evaluation: StoredEvaluation | null, datasetName: string): string[] {
-  if (evaluation === null) return ['metrics    none yet (evaluations run every metricsEvery steps)']
+  if (evaluation === null) return ['metrics    none yet (evaluations run every --metrics-every steps)']
   const m = evaluation.metrics
   const pairs: Array<[string, number | null | undefined, number?]> = [
     ['fd', m.fd, 2], ['fdFloor', m.fdFloor, 2], ['precision', m.precision], ['recall', m.recall],

@@ -48,7 +48,7 @@ export const runConfigSchema = z
     /** A built-in set name, a downloaded set name, or a path to a file or folder. */
     dataset: z.string().min(1).default('digits'),
     /** Side of the square images fed to the networks, in pixels. */
-    imageSize: z.union([z.literal(28), z.literal(32), z.literal(64)]).default(28),
+    imageSize: z.union([z.literal(28), z.literal(32), z.literal(64)], { error: 'must be 28, 32 or 64' }).default(28),
     model: modelSchema.default(modelSchema.parse({})),
     optimizerG: optimizerSchema.default(optimizerSchema.parse({})),
     optimizerD: optimizerSchema.default(optimizerSchema.parse({})),
@@ -109,9 +109,14 @@ export class ConfigError extends Error {
 
 /** Validates a configuration and fills its defaults, or raises a ConfigError naming each bad field. */
 export function parseRunConfig(input: unknown): RunConfig {
-  const result = runConfigSchema.safeParse(input ?? {})
+  const result = runConfigSchema.safeParse(input ?? {}, { reportInput: true })
   if (result.success) return result.data
-  throw new ConfigError(result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })))
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const got = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` (got ${JSON.stringify(issue.input)})` : ''
+      return { path: issue.path.join('.'), message: `${issue.message}${got}` }
+    }),
+  )
 }
 
 export const isConditional = (config: RunConfig): boolean => config.model.preset.startsWith('cgan')

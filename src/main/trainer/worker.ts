@@ -42,7 +42,10 @@ port.on('message', (command: WorkerCommand) => {
   switch (command.type) {
     case 'start':
       run(command).catch((error: unknown) => {
-        post({ type: 'done', status: 'failed', step: trainer?.step ?? 0, error: (error as Error).stack ?? String(error) })
+        // Errors that explain themselves (a bad dataset, an invalid setting) need no stack trace.
+        const explained = error instanceof Error && ['DatasetError', 'ConfigError', 'EngineError'].includes(error.name)
+        const text = explained ? (error as Error).message : ((error as Error).stack ?? String(error))
+        post({ type: 'done', status: 'failed', step: trainer?.step ?? 0, error: text })
       })
       return
     case 'pause':
@@ -212,7 +215,8 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
     await yieldToEvents()
   }
 
-  if (status === 'completed' && current.step % config.sampleEvery !== 0) sample()
+  // A stopped run also stores its last grid, so its latest picture is the one it stopped with.
+  if (current.step % config.sampleEvery !== 0) sample()
   flush()
   if (current.step % config.checkpointEvery !== 0) checkpoint()
   event(status === 'completed' ? 'completed' : 'stopped', status === 'completed' ? `finished ${current.step} steps` : `stopped at step ${current.step}`)
