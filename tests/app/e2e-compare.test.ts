@@ -279,6 +279,20 @@ describe('compare screen in Chromium', () => {
     expect(app.problems).toEqual([])
   }, 240_000)
 
+  it('charts sample quality of a run', async () => {
+    const toy = train(dataDir, ['--name', 'ring with metrics', '--dataset', 'ring8', '--model', 'mlp', '--metrics-every', '20'])
+    const { page } = app
+    // A fresh page load lists the new run and drops the filters the tests above set.
+    await page.reload()
+    await page.getByTestId('nav-runs').click()
+    await page.locator(`[data-testid=runs-table] tr[data-run-id="${toy}"]`).getByTestId('open-run').click()
+    // Evaluations ran at steps 20 and 40, so each quality chart has two points.
+    const modes = page.getByTestId('quality-chart-modesCovered')
+    await expect.poll(() => modes.getAttribute('data-points'), { timeout: 30_000 }).toBe('2')
+    expect(await page.getByTestId('quality-chart-highQualityShare').getAttribute('data-points')).toBe('2')
+    expect(app.problems).toEqual([])
+  }, 240_000)
+
   it('shows the compare screen in Chinese', async () => {
     const chinese = await launch(userDirs[1], 'zh-CN')
     try {

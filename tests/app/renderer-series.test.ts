@@ -108,3 +108,19 @@ describe('step rate', () => {
     expect(rate.perSecond()).toBeNull()
   })
 })
+
+describe('quality series', () => {
+  it('takes evaluated rows from extra', () => {
+    const series = new MetricSeries()
+    const row = (step: number, extra?: Record<string, number | null>) => ({
+      step, dLoss: 1, gLoss: 1, dReal: null, dFake: null, gradNormG: null, gradNormD: null,
+      leakNorm: null, lrG: null, lrD: null, seconds: null, extra,
+    })
+    series.append([row(1), row(2, { fd: 12.5, precision: 0.4, modesCovered: 6 }), row(3), row(4, { fd: 9, precision: null })])
+    expect(series.quality.fd).toEqual([{ x: 2, y: 12.5 }, { x: 4, y: 9 }])
+    expect(series.quality.precision).toEqual([{ x: 2, y: 0.4 }])
+    expect(series.quality.modesCovered).toEqual([{ x: 2, y: 6 }])
+    expect(series.quality.recall).toEqual([])
+  })
+})
+

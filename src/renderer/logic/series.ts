@@ -30,10 +30,18 @@ export function appendPoints(points: Point[], rows: readonly Metric[], key: Metr
   return added
 }
 
+/** Sample-quality measures from the rows' `extra`, charted when a run has evaluated them. */
+export const qualityKeys = ['fd', 'precision', 'recall', 'modesCovered', 'highQualityShare', 'jsRealFake'] as const
+export type QualityKey = (typeof qualityKeys)[number]
+
 /** All metric series of one run, appended to in place; charts copy them when they redraw. */
 export class MetricSeries {
   readonly points: Record<MetricKey, Point[]> = {
     dLoss: [], gLoss: [], dReal: [], dFake: [], gradNormG: [], gradNormD: [], leakNorm: [],
+  }
+  /** Evaluation results over steps; only evaluated rows contribute, so these are sparse. */
+  readonly quality: Record<QualityKey, Point[]> = {
+    fd: [], precision: [], recall: [], modesCovered: [], highQualityShare: [], jsRealFake: [],
   }
   /** Step of the newest row taken; -1 before any. */
   lastStep = -1
@@ -46,6 +54,13 @@ export class MetricSeries {
     if (fresh.length === 0) return 0
     fresh.sort((a, b) => a.step - b.step)
     for (const key of metricKeys) appendPoints(this.points[key], fresh, key)
+    for (const row of fresh) {
+      if (!row.extra) continue
+      for (const key of qualityKeys) {
+        const value = row.extra[key]
+        if (typeof value === 'number' && Number.isFinite(value)) this.quality[key].push({ x: row.step, y: value })
+      }
+    }
     this.latest = fresh[fresh.length - 1]
     this.lastStep = this.latest.step
     return fresh.length
