@@ -58,7 +58,7 @@ describe('electron-vite build', () => {
     const api = exposed.workbench as Record<string, unknown>
     expect(Object.keys(api).sort()).toEqual(['app', 'config', 'datasets', 'engineInfo', 'onEvent', 'runs', 'training', 'version'])
     const runs = api.runs as Record<string, (payload?: unknown) => Promise<unknown>>
-    expect(Object.keys(runs).sort()).toEqual(['delete', 'get', 'list', 'metrics', 'sample', 'update'])
+    expect(Object.keys(runs).sort()).toEqual(['delete', 'export', 'get', 'list', 'metrics', 'sample', 'update'])
     const everyValue = (value: unknown): unknown[] =>
       typeof value === 'object' && value !== null ? Object.values(value).flatMap(everyValue) : [value]
     expect(everyValue(api).some((value) => value === ipcRenderer || value === ipcRenderer.invoke)).toBe(false)
