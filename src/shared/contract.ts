@@ -69,6 +69,7 @@ export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>
 
 export type RunStatus = 'created' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted'
 
+/** The metrics of one training step; null where a value does not apply (no leak outside the joint scheme). */
 export interface Metric {
   step: number
   dLoss: number | null

@@ -1,3 +1,5 @@
+import type { Metric } from '../../shared/contract'
+
 export const runStatuses = ['created', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted'] as const
 export type RunStatus = (typeof runStatuses)[number]
 
@@ -28,21 +30,11 @@ export interface RunRecord {
   updatedAt: string
 }
 
-/** The metrics of one training step. Null where a value does not apply (no leak outside the joint scheme). */
-export interface MetricRecord {
-  step: number
-  dLoss: number | null
-  gLoss: number | null
-  dReal: number | null
-  dFake: number | null
-  gradNormG: number | null
-  gradNormD: number | null
-  leakNorm: number | null
-  lrG: number | null
-  lrD: number | null
-  seconds: number | null
-  extra?: Record<string, number | null>
-}
+/**
+ * The metrics of one training step, as stored and as the UI receives them: one type on both sides of
+ * the contract. Null where a value does not apply (no leak outside the joint scheme).
+ */
+export type MetricRecord = Metric
 
 export interface SampleRecord {
   runId: number
