@@ -3,22 +3,15 @@
 // ticks both in the Runs list, compares them, moves the shared step slider and reads which stored grid
 // each run shows. It also checks the list's filter, sort and hiding. Screenshots go to
 // tests/.artifacts/, and with GANWB_UPDATE_SCREENSHOTS=1 also to docs/screenshots/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, projectRoot } from '../project/build-app'
+import { artifacts, chromiumPath, launch, openApp, screenshots, startServer, updateScreenshots } from './e2e-helpers'
 
-const chromiumPath = '/usr/bin/chromium'
-const artifacts = join(projectRoot, 'tests/.artifacts')
-const screenshots = join(projectRoot, 'docs/screenshots')
-const updateScreenshots = process.env.GANWB_UPDATE_SCREENSHOTS === '1'
-const chromiumFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-]
 
 /** Trains one small DCGAN with `cli train` and returns its run id. */
 function train(dataDir: string, flags: string[]): number {
@@ -32,47 +25,8 @@ function train(dataDir: string, flags: string[]): number {
   return Number(result.stdout.trim().split('\n')[0])
 }
 
-/** Starts `serve` on a free port and resolves with its address once it prints it. */
-function startServer(dataDir: string, rendererDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', join(dataDir, 'runs.sqlite'), '--data-dir', dataDir, '--renderer-dir', rendererDir]
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, GANWB_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no address within 60 s; its output:\n${output}`)), 60_000)
-    const read = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const match = /serving at (http\S+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve({ child, url: match[1] })
-      }
-    }
-    child.stdout?.on('data', read)
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited with code ${code} before printing its address; its output:\n${output}`))
-    })
-  })
-}
 
-async function launch(userDataDir: string, locale: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath, headless: true, locale, viewport: { width: 1440, height: 1000 }, args: chromiumFlags,
-  })
-}
 
-/** Opens the app and records console errors, warnings and page errors. */
-async function openApp(context: BrowserContext, url: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await context.newPage()
-  const problems: string[] = []
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`)
-  })
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  await page.goto(url)
-  return { page, problems }
-}
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(artifacts, name), fullPage: true })

@@ -3,52 +3,24 @@
 // changes G's learning rate, resumes, and browses the run on the Runs screen, in English and Chinese.
 // Every screen is saved to tests/.artifacts/, and with GANWB_UPDATE_SCREENSHOTS=1 also copied to
 // docs/screenshots/.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gridPng } from '../../src/main/images/grid'
 import { RunStore } from '../../src/main/store/run-store'
 import type { MetricRecord } from '../../src/main/store/types'
 import { parseRunConfig } from '../../src/main/trainer/config'
-import { buildApp, projectRoot } from '../project/build-app'
+import { buildApp } from '../project/build-app'
+import { artifacts, chromiumPath, launch, openApp, screenshots, startServer, updateScreenshots, type OpenPage } from './e2e-helpers'
 
-const chromiumPath = '/usr/bin/chromium'
-const artifacts = join(projectRoot, 'tests/.artifacts')
-const screenshots = join(projectRoot, 'docs/screenshots')
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /** Training on two shared CPU cores is slow, so waits for steps are long. */
 const trainingTimeout = 240_000
-const updateScreenshots = process.env.GANWB_UPDATE_SCREENSHOTS === '1'
 /** Steps trained before the Live screenshot for the docs, so its grid shows more than noise. */
 const docsSteps = 150
 
-/**
- * The browser globals the init script uses. It runs in Chromium, but this file is type-checked with
- * Node's libraries, which have no DOM types.
- */
-interface BrowserGlobals {
-  document: {
-    addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void
-  }
-  reportCspViolation(text: string): Promise<void>
-}
-
-interface OpenPage {
-  page: Page
-  problems: string[]
-}
 
 /** Steps of the stored run that checks the charts with 100,000 points per series. */
 const longRunSteps = 100_000
@@ -83,58 +55,6 @@ function seedLongRun(databasePath: string): number {
   }
 }
 
-/** Starts `serve` on a free port and resolves with its address once it prints it. */
-function startServer(dataDir: string, rendererDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', join(dataDir, 'runs.sqlite'), '--data-dir', dataDir, '--renderer-dir', rendererDir]
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, GANWB_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no address within 60 s; its output:\n${output}`)), 60_000)
-    const read = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const match = /serving at (http\S+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve({ child, url: match[1] })
-      }
-    }
-    child.stdout?.on('data', read)
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited with code ${code} before printing its address; its output:\n${output}`))
-    })
-  })
-}
-
-async function launch(userDataDir: string, locale: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    locale,
-    viewport: { width: 1440, height: 1000 },
-    args: chromiumFlags,
-  })
-}
-
-/** Opens the app, recording console errors, page errors and CSP violations. */
-async function openApp(context: BrowserContext, url: string): Promise<OpenPage> {
-  const page = await context.newPage()
-  const problems: string[] = []
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`)
-  })
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  await page.exposeFunction('reportCspViolation', (text: string) => problems.push(`CSP: ${text}`))
-  await page.addInitScript(() => {
-    const browser = globalThis as unknown as BrowserGlobals
-    browser.document.addEventListener('securitypolicyviolation', (event) => {
-      void browser.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`)
-    })
-  })
-  await page.goto(url)
-  return { page, problems }
-}
 
 /** Saves a full-page screenshot; those of real screens (`docs`) also go to docs/screenshots/ when updating. */
 async function shoot(page: Page, name: string, options: { docs: boolean } = { docs: true }): Promise<void> {
@@ -257,7 +177,8 @@ describe('app in Chromium', () => {
     await page.getByTestId('nav-runs').click()
     const row = page.locator(`[data-testid=runs-table] tr[data-run-id="${runId}"]`)
     await row.waitFor()
-    expect(await row.textContent()).toContain('lr G 2e-4 · lr D 2e-4 · D:G 1:1')
+    // G's rate was raised during training, so the row shows where it started and where it is now.
+    expect(await row.textContent()).toContain('lr G 2e-4 → 2.24e-4 · lr D 2e-4 · D:G 1:1')
     await shoot(page, 'runs.en.png')
 
     await row.getByTestId('open-run').click()
