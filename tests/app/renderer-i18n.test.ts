@@ -93,3 +93,23 @@ describe('pickLanguage', () => {
     expect(pickLanguage('klingon', ['fr'])).toBe('en')
   })
 })
+
+describe('evaluated health warnings', () => {
+  it('every code has a text in both languages', async () => {
+    const { healthWarnings } = await import('../../src/main/metrics/health')
+    // Rows and an evaluation that trip every rule the live screen shows.
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      step: i + 1, dLoss: 0.01, gLoss: 5 + i / 10, dReal: 0.99, dFake: 0.01, gradNormG: 1e-6, gradNormD: 5,
+      leakNorm: null, lrG: 2e-4, lrD: 2e-4, seconds: 0.1,
+    }))
+    const evaluation = { dAccuracyReal: 1, dAccuracyFake: 1, diversity: 0.1, modesCovered: 1, modesTotal: 8, highQualityShare: 0.1 }
+    const codes = new Set(healthWarnings(rows, evaluation, { loss: 'bce' }).map((warning) => warning.code))
+    expect(codes.size).toBeGreaterThanOrEqual(4)
+    for (const code of [...codes, 'NON_FINITE']) {
+      for (const [name, catalogue] of [['en', en], ['zh-CN', zhCN]] as const) {
+        const text = flatten(catalogue).get(`health.evaluated.${code}`)
+        expect(typeof text === 'string' && text.length > 0, `${name} health.evaluated.${code}`).toBe(true)
+      }
+    }
+  })
+})

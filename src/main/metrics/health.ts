@@ -3,7 +3,7 @@
  * for the live screen and `runs show`. A pure function of its inputs, so the UI and the command line
  * show the same warnings for the same numbers.
  */
-import type { MetricRecord } from '../store/types'
+import type { Metric as MetricRecord } from '../../shared/contract'
 import type { RunConfig } from '../trainer/config'
 import { classShares, type EvaluationMetrics } from './names'
 

@@ -14,6 +14,9 @@ export interface StepMarker {
   message: string
 }
 
+/** Rows kept for the health rules: their window is 50 steps (HEALTH_THRESHOLDS.window). */
+const recentRows = 50
+
 export const markerKinds: ReadonlySet<string> = new Set(['lr-change', 'ratio-change'])
 
 export class RunData {
@@ -29,6 +32,8 @@ export class RunData {
   device = $state<string | null>(null)
   stepsPerSecond = $state<number | null>(null)
   latest = $state.raw<Metric | null>(null)
+  /** The last rows, for the health rules that look at a window of steps. */
+  recent = $state.raw<Metric[]>([])
   /** The newest sample-quality evaluation: the `extra` values of the last evaluated row. */
   evaluation = $state.raw<{ step: number; values: Record<string, number | null> } | null>(null)
   error = $state<string | null>(null)
@@ -93,6 +98,7 @@ export class RunData {
   private takeRows(rows: readonly Metric[]): void {
     if (this.series.append(rows) === 0) return
     this.latest = this.series.latest
+    this.recent = [...this.recent, ...rows].slice(-recentRows)
     // Only evaluated rows carry extra values, and every evaluation records its sample count.
     const evaluated = rows.findLast((row) => typeof row.extra?.evaluationSamples === 'number')
     if (evaluated?.extra && (!this.evaluation || evaluated.step > this.evaluation.step)) {

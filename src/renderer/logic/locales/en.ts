@@ -300,6 +300,14 @@ const en = {
     engineError: 'The engine stopped the run: {{message}}',
     paused: 'Paused at step {{step}}.',
     failed: 'The run failed: {{message}}',
+    evaluated: {
+      D_OVERPOWERS_G: 'D overpowers G at the latest evaluation or over the last steps: it tells real from fake almost perfectly. Try more G steps, a higher G learning rate, or label smoothing.',
+      G_GRADIENT_VANISHING: 'G’s gradients have nearly vanished compared with D’s, so G has stopped learning. Try the non-saturating loss, a lower D learning rate, or more G steps.',
+      MODE_COLLAPSE: 'Mode collapse: the generated samples cover very few classes or modes, or are far less diverse than the data. Try a lower learning rate, label smoothing, or another loss.',
+      MODES_MISSING: 'Some modes or classes of the data are missing from the samples. Train longer, or try a lower learning rate or another loss.',
+      LOW_SAMPLE_QUALITY: 'Few samples look like the data (low precision or few high-quality samples). Train longer or lower the learning rates.',
+      NON_FINITE: 'A loss or gradient became NaN or infinite.',
+    },
   },
   evaluation: {
     title: 'Sample quality',

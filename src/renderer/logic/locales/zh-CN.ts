@@ -302,6 +302,14 @@ const zhCN: Catalogue = {
     engineError: '引擎终止了训练：{{message}}',
     paused: '已在第 {{step}} 次迭代暂停。',
     failed: '训练失败：{{message}}',
+    evaluated: {
+      D_OVERPOWERS_G: 'D 压制了 G：在最近的评估或最近的迭代中，D 几乎总能区分真假样本。可尝试增加 G 步数、提高 G 的学习率或使用标签平滑。',
+      G_GRADIENT_VANISHING: 'G 的梯度相对 D 几乎消失，G 已停止学习。可尝试非饱和损失、降低 D 的学习率或增加 G 步数。',
+      MODE_COLLAPSE: '模式崩溃：生成样本只覆盖极少数类别或模式，或多样性远低于真实数据。可尝试降低学习率、使用标签平滑或换一种损失函数。',
+      MODES_MISSING: '样本中缺少数据的部分模式或类别。可延长训练，或尝试降低学习率、换一种损失函数。',
+      LOW_SAMPLE_QUALITY: '与真实数据相似的样本很少（精确率低或高质量样本比例低）。可延长训练或降低学习率。',
+      NON_FINITE: '损失或梯度变成了 NaN 或无穷大。',
+    },
   },
   evaluation: {
     title: '样本质量',
