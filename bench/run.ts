@@ -89,8 +89,11 @@ function machine(): Record<string, string> {
   }
 }
 
-const seconds = (result: CaseResult | undefined): string =>
-  !result ? '-' : result.error ? `n/a: ${result.error.slice(0, 90)}` : `${result.median?.toFixed(3)}`
+function seconds(result: CaseResult | undefined): string {
+  if (!result) return '-'
+  if (result.error) return `n/a: ${result.error.slice(0, 90)}`
+  return `${result.median?.toFixed(3)}`
+}
 
 function main(): void {
   const backends = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']

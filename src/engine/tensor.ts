@@ -236,17 +236,17 @@ export class Tensor {
     return K.read(this.value)[0]
   }
 
-  /** The values as nested arrays, like PyTorch's `tolist()`. */
+  /** Returns the values as nested arrays, like PyTorch's `tolist()`. */
   tolist(): unknown {
     return this.value.arraySync()
   }
 
-  /** The values as a flat typed array (a copy). */
+  /** Returns a copy of the values as a flat typed array. */
   toArray(): Float32Array | Int32Array | Uint8Array {
     return K.read(this.value).slice()
   }
 
-  /** The values as a flat typed array, without blocking a GPU backend. */
+  /** Returns a copy of the values as a flat typed array, without blocking a GPU backend. */
   async toArrayAsync(): Promise<Float32Array | Int32Array | Uint8Array> {
     return (await K.readAsync(this.value)).slice()
   }
@@ -508,7 +508,7 @@ export function makeView(base: Tensor, value: Handle, derive: (x: Handle) => Han
   return new Tensor(base._storage, view, gradFn, gradFn !== null)
 }
 
-/** @internal Adds `grad` into `tensor.grad`, creating it in the scope that holds the tensor's storage. */
+/** @internal Adds `grad` into `tensor.grad`, creating it in the scope that contains the tensor's storage. */
 export function accumulateGrad(tensor: Tensor, grad: Handle): void {
   const existing = tensor._grad
   if (existing === null || existing.isDisposed) {
@@ -528,7 +528,7 @@ const scalarCache = new Map<number, Handle>()
 const scalarCacheLimit = 512
 
 /**
- * A float32 scalar handle for `value`. Frequent constants (0.5, 1, 2, learning rates) are cached for
+ * Returns a float32 scalar handle for `value`. Frequent constants (0.5, 1, 2, learning rates) are cached for
  * the life of the engine, so the per-op cost of a number operand is a map lookup.
  */
 export function scalarHandle(value: number): Handle {

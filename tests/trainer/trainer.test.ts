@@ -114,9 +114,8 @@ describe('GAN trainer', () => {
   it('joint scheme without retainGraph fails with the fix', () => {
     const trainer = makeTrainer({ scheme: 'joint', joint: { retainGraph: false } })
     const { problem } = trainer.iterate()
-    expect(problem?.kind).toBe('engine-error')
-    expect(problem && 'code' in problem && problem.code).toBe('BACKWARD_TWICE')
-    expect(problem && 'message' in problem && problem.message).toMatch(/retainGraph: true/)
+    expect(problem).toMatchObject({ kind: 'engine-error', code: 'BACKWARD_TWICE' })
+    expect((problem as { message: string }).message).toMatch(/retainGraph: true/)
     expect(trainer.step).toBe(0)
     trainer.dispose()
   })
@@ -124,8 +123,8 @@ describe('GAN trainer', () => {
   it('stepping D between backwards fails with versions', () => {
     const trainer = makeTrainer({ scheme: 'joint', joint: { stepBetween: true } })
     const { problem } = trainer.iterate()
-    expect(problem && 'code' in problem && problem.code).toBe('INPLACE_MODIFIED')
-    expect(problem && 'message' in problem && problem.message).toMatch(/is at version \d+; expected version \d+/)
+    expect(problem).toMatchObject({ kind: 'engine-error', code: 'INPLACE_MODIFIED' })
+    expect((problem as { message: string }).message).toMatch(/is at version \d+; expected version \d+/)
     trainer.dispose()
   })
 

@@ -15,6 +15,21 @@ function operandHandle(x: Operand, saved: Handle | undefined): Handle {
   return x.tensor ? (saved as Handle) : scalarHandle(x.value)
 }
 
+/** The saved values of two operands that were saved in order, skipping numbers (which are not saved). */
+function savedOperands(x: Operand, y: Operand, saved: Handle[]): [Handle | undefined, Handle | undefined] {
+  const first = x.tensor ? saved[0] : undefined
+  const yIndex = x.tensor ? 1 : 0
+  const second = y.tensor ? saved[yIndex] : undefined
+  return [first, second]
+}
+
+/** `b * alpha`, folded into the number when `b` is one. */
+function scaleOperand(b: TensorLike, alpha: number): TensorLike {
+  if (alpha === 1) return b
+  if (typeof b === 'number') return b * alpha
+  return mul(b, alpha)
+}
+
 function binary(a: TensorLike, b: TensorLike, kernel: (x: Handle, y: Handle) => Handle): Handle {
   return withOperand(a, (x) => withOperand(b, (y) => {
     if (x.dtype !== y.dtype) {
@@ -26,7 +41,7 @@ function binary(a: TensorLike, b: TensorLike, kernel: (x: Handle, y: Handle) => 
 }
 
 export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
-  const scaled = alpha === 1 ? b : typeof b === 'number' ? b * alpha : mul(b, alpha)
+  const scaled = scaleOperand(b, alpha)
   const x = operand(a)
   const y = operand(scaled)
   broadcastShapes(x.shape, y.shape)
@@ -41,7 +56,7 @@ export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
 }
 
 export function sub(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
-  const scaled = alpha === 1 ? b : typeof b === 'number' ? b * alpha : mul(b, alpha)
+  const scaled = scaleOperand(b, alpha)
   const x = operand(a)
   const y = operand(scaled)
   broadcastShapes(x.shape, y.shape)
@@ -65,8 +80,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
     // Each input's gradient needs the other input; numbers are not saved, they are re-made as scalars.
     save: () => [x.tensor, y.tensor].filter((t): t is Tensor => t !== null),
     backward: (g, saved, needs) => {
-      const xs = x.tensor ? saved[0] : undefined
-      const ys = y.tensor ? saved[x.tensor ? 1 : 0] : undefined
+      const [xs, ys] = savedOperands(x, y, saved)
       return [
         needs[0] ? unbroadcast(K.mul(g, operandHandle(y, ys)), x.shape) : null,
         needs[1] ? unbroadcast(K.mul(g, operandHandle(x, xs)), y.shape) : null,
@@ -84,8 +98,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
     inputs: [x.tensor, y.tensor],
     save: () => [x.tensor, y.tensor].filter((t): t is Tensor => t !== null),
     backward: (g, saved, needs) => {
-      const xs = x.tensor ? saved[0] : undefined
-      const ys = y.tensor ? saved[x.tensor ? 1 : 0] : undefined
+      const [xs, ys] = savedOperands(x, y, saved)
       const denominator = operandHandle(y, ys)
       return [
         needs[0] ? unbroadcast(K.div(g, denominator), x.shape) : null,
@@ -110,14 +123,18 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   const x = operand(a)
   const y = operand(b)
   broadcastShapes(x.shape, y.shape)
-  const name = !y.tensor ? 'PowBackward0' : x.tensor ? 'PowBackward1' : 'PowBackward2'
+  // PyTorch: tensor ** number, tensor ** tensor, number ** tensor.
+  let name = 'PowBackward2'
+  if (!y.tensor) name = 'PowBackward0'
+  else if (x.tensor) name = 'PowBackward1'
   return record(binary(a, b, K.pow), {
     name,
     inputs: [x.tensor, y.tensor],
     save: () => [...[x.tensor, y.tensor].filter((t): t is Tensor => t !== null), 'output'],
     backward: (g, saved, needs) => {
-      const xs = operandHandle(x, x.tensor ? saved[0] : undefined)
-      const ys = operandHandle(y, y.tensor ? saved[x.tensor ? 1 : 0] : undefined)
+      const [savedX, savedY] = savedOperands(x, y, saved)
+      const xs = operandHandle(x, savedX)
+      const ys = operandHandle(y, savedY)
       const out = saved[saved.length - 1]
       let gradX: Handle | null = null
       if (needs[0]) {

@@ -21,7 +21,8 @@ export function inferShape(shape: readonly number[], size: number): number[] {
   const unknown = shape.filter((d) => d === -1).length
   check(unknown <= 1, () => `only one dimension can be inferred, got shape ${formatShape(shape)}`)
   const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1)
-  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d))
+  const inferred = known === 0 ? 0 : size / known
+  const out = shape.map((d) => (d === -1 ? inferred : d))
   const valid = out.every((d) => Number.isInteger(d) && d >= 0) && out.reduce((n, d) => n * d, 1) === size
   if (!valid) {
     throw new EngineError('SHAPE_MISMATCH', `shape '${formatShape(shape)}' is invalid for input of size ${size}`)
@@ -135,7 +136,7 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
   return viewOp(a, 'SliceBackward0', (x) => K.slice(x, begin, size), (g) => [K.pad(g, paddings)])
 }
 
-/** The slice at `index` along `dim`, with that dimension removed, a view. */
+/** Returns the slice at `index` along `dim` as a view, with that dimension removed. */
 export function select(a: Tensor, dim: number, index: number): Tensor {
   const shape = a.shape
   const axis = normalizeDim(dim, shape.length)
