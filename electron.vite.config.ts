@@ -9,7 +9,7 @@ const root = dirname(fileURLToPath(import.meta.url))
 
 // Native addons and packages that load them at run time must stay in node_modules: a bundler cannot
 // inline a .node file, and tfjs-node finds libtensorflow relative to its own package folder.
-const nativePackages = ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']
+const nativePackages = ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnx-proto']
 
 /**
  * Relaxes the CSP meta tag of index.html under the dev server only, because Vite injects each

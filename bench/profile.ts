@@ -3,27 +3,29 @@
  * timer (through registerKernelProvider), runs warm-up iterations, then reports where one iteration's
  * time goes. On the wasm and cpu backends kernels run synchronously, so the times are the kernels' own.
  *
- *   tsx bench/profile.ts --model dcgan --backend wasm [--json]
+ *   tsx bench/profile.ts --model dcgan --backend wasm [--kernels onnxruntime] [--json]
  */
 import { parseArgs } from 'node:util'
 import * as torch from '../src/engine'
 import { K, type Kernels } from '../src/engine/kernels'
-import { wasmDirectory } from '../src/main/engine-node'
+import { startEngine, type KernelChoice } from '../src/main/engine-node'
 import { engineStepper } from './engine-step'
+import { kernelFlops } from './flops'
 
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
+    kernels: { type: 'string', default: 'tfjs' },
     model: { type: 'string', default: 'dcgan' },
     iterations: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
 })
 
-interface Entry { calls: number; ms: number }
+interface Entry { calls: number; ms: number; flops: number }
 
 async function main(): Promise<void> {
-  await torch.initEngine({ backend: values.backend as torch.BackendName, wasmPaths: wasmDirectory() })
+  await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice })
   const step = engineStepper(values.model as string)
   step()
   step()
@@ -41,9 +43,10 @@ async function main(): Promise<void> {
       try {
         return kernel(...args)
       } finally {
-        const entry = table.get(name) ?? { calls: 0, ms: 0 }
+        const entry = table.get(name) ?? { calls: 0, ms: 0, flops: 0 }
         entry.calls++
         entry.ms += performance.now() - started
+        entry.flops += kernelFlops(name, args)
         table.set(name, entry)
         timing = true
       }
@@ -60,17 +63,32 @@ async function main(): Promise<void> {
   torch.removeKernelProvider('profiler')
 
   const rows = [...table.entries()]
-    .map(([name, entry]) => ({ kernel: name, calls: entry.calls / iterations, ms: entry.ms / iterations }))
+    .map(([name, entry]) => ({ kernel: name, calls: entry.calls / iterations, ms: entry.ms / iterations, flops: entry.flops / iterations }))
     .sort((a, b) => b.ms - a.ms)
   const kernelMs = rows.reduce((sum, row) => sum + row.ms, 0)
-  const result = { backend: torch.getBackend().name, model: values.model, iterationMs: total, kernelMs, overheadMs: total - kernelMs, rows }
+  const flops = rows.reduce((sum, row) => sum + row.flops, 0)
+  const info = torch.getBackend()
+  const result = {
+    backend: info.name,
+    kernels: info.kernelProviders.join(', ') || 'tfjs',
+    model: values.model,
+    iterationMs: total,
+    kernelMs,
+    overheadMs: total - kernelMs,
+    flops,
+    rows,
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`)
     return
   }
-  process.stdout.write(`${values.model} on ${result.backend}: ${total.toFixed(1)} ms per iteration, ${kernelMs.toFixed(1)} ms in kernels\n`)
+  process.stdout.write(
+    `${values.model} on ${result.backend} with ${result.kernels} kernels: ${total.toFixed(1)} ms per iteration, ` +
+      `${kernelMs.toFixed(1)} ms in kernels, ${(flops / 1e9).toFixed(2)} GFLOP (${(flops / total / 1e6).toFixed(1)} GFLOP/s)\n`,
+  )
   for (const row of rows.slice(0, 25)) {
-    process.stdout.write(`${row.kernel.padEnd(20)} ${row.calls.toFixed(0).padStart(5)} calls ${row.ms.toFixed(1).padStart(8)} ms ${((row.ms / total) * 100).toFixed(1).padStart(5)}%\n`)
+    const rate = row.flops > 0 ? `${(row.flops / row.ms / 1e6).toFixed(1).padStart(7)} GFLOP/s` : ''
+    process.stdout.write(`${row.kernel.padEnd(20)} ${row.calls.toFixed(0).padStart(5)} calls ${row.ms.toFixed(1).padStart(8)} ms ${((row.ms / total) * 100).toFixed(1).padStart(5)}% ${rate}\n`)
   }
 }
 

@@ -8,13 +8,14 @@
 import { parseArgs } from 'node:util'
 import * as torch from '../src/engine'
 import * as tf from '@tensorflow/tfjs-core'
-import { wasmDirectory } from '../src/main/engine-node'
+import { startEngine, type KernelChoice } from '../src/main/engine-node'
 import { plainDcgan, plainMlp, plainStepper } from './tfjs-models'
 import { batch, engineStepper, latent } from './engine-step'
 
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
+    kernels: { type: 'string', default: 'tfjs' },
     model: { type: 'string', default: 'dcgan' },
     impl: { type: 'string', default: 'engine' },
     iterations: { type: 'string', default: '10' },
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 })
 
 async function main(): Promise<void> {
-  const info = await torch.initEngine({ backend: values.backend as torch.BackendName, wasmPaths: wasmDirectory() })
+  const info = await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice })
   const step = values.impl === 'engine'
     ? engineStepper(values.model as string)
     : plainStepper(values.model === 'mlp' ? plainMlp(latent, 256, 784) : plainDcgan(latent, 64), latent, batch, [28, 28, 1])

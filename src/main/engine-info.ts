@@ -1,6 +1,5 @@
-import * as torch from '../engine'
 import type { EngineInfo } from '../preload/api'
-import { wasmDirectory } from './engine-node'
+import { describeDevice, startEngine as startNodeEngine } from './engine-node'
 
 let starting: Promise<EngineInfo> | null = null
 
@@ -15,8 +14,8 @@ export function engineInfo(): Promise<EngineInfo> {
 
 async function startEngine(): Promise<EngineInfo> {
   try {
-    const info = await torch.initEngine({ wasmPaths: wasmDirectory() })
-    return { ok: true, backend: info.name, tfjsBackend: info.tfjsBackend, device: info.device, tried: info.tried }
+    const info = await startNodeEngine()
+    return { ok: true, backend: info.name, tfjsBackend: info.tfjsBackend, device: describeDevice(info), tried: info.tried }
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) }
   }

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import * as torch from '../engine'
+import { createOnnxProvider, type OnnxProvider } from './kernels/onnxruntime'
 
 /**
  * The folder holding the wasm backend's .wasm files, for `initEngine({ wasmPaths })`. The engine
@@ -13,4 +15,97 @@ export function wasmDirectory(): string | undefined {
   } catch {
     return undefined
   }
+}
+
+export type KernelChoice = 'auto' | 'onnxruntime' | 'tfjs'
+const kernelChoices: readonly KernelChoice[] = ['auto', 'onnxruntime', 'tfjs']
+
+export interface StartOptions {
+  backend?: torch.BackendName | 'auto'
+  /**
+   * Who computes the heavy kernels on the CPU backends: 'auto' (onnxruntime where it loads, else
+   * tfjs), 'onnxruntime' (fail if it cannot load) or 'tfjs'. Default: GANWB_KERNELS, else 'auto'.
+   */
+  kernels?: KernelChoice
+  /** Threads for the native kernels; default: GANWB_THREADS, else every core. */
+  threads?: number
+}
+
+export interface StartedEngine extends torch.BackendInfo {
+  /** Why onnxruntime does not serve kernels, when it was wanted but could not load. */
+  kernelNote?: string
+}
+
+let provider: OnnxProvider | null = null
+
+function requestedKernels(options: StartOptions): KernelChoice {
+  const fromEnv = process.env.GANWB_KERNELS
+  const value = options.kernels ?? (fromEnv && fromEnv.length > 0 ? fromEnv : 'auto')
+  if (!(kernelChoices as readonly string[]).includes(value)) {
+    throw new torch.EngineError(
+      'INVALID_ARGUMENT',
+      `unknown kernel choice '${value}'${options.kernels ? '' : ' (from GANWB_KERNELS)'}; choose one of ${kernelChoices.join(', ')}`,
+    )
+  }
+  return value as KernelChoice
+}
+
+function requestedThreads(options: StartOptions): number | undefined {
+  if (options.threads !== undefined) return options.threads
+  const fromEnv = process.env.GANWB_THREADS
+  if (!fromEnv) return undefined
+  const threads = Number(fromEnv)
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new torch.EngineError('INVALID_ARGUMENT', `GANWB_THREADS must be a whole number of at least 1, got '${fromEnv}'; unset it to use every core`)
+  }
+  return threads
+}
+
+/**
+ * Starts the engine for Node (the trainer's worker, the CLI, the benchmark): picks the tfjs backend,
+ * then, on the CPU backends (wasm, cpu), routes the heavy kernels to onnxruntime's native kernels
+ * when it loads. See Note [onnxruntime as a kernel provider]. On tfjs-node and tfjs-node-gpu,
+ * TensorFlow's own kernels are already native, so they stay.
+ */
+export async function startEngine(options: StartOptions = {}): Promise<StartedEngine> {
+  const kernels = requestedKernels(options)
+  const threads = requestedThreads(options)
+  const info = await torch.initEngine({ backend: options.backend, wasmPaths: wasmDirectory() })
+  const cpuBackend = info.tfjsBackend === 'wasm' || info.tfjsBackend === 'cpu'
+  if (kernels === 'tfjs' || !cpuBackend) {
+    if (provider) {
+      torch.removeKernelProvider(provider.name)
+      provider.dispose()
+      provider = null
+    }
+    return torch.getBackend()
+  }
+  if (provider && (threads === undefined || provider.threads === threads)) return torch.getBackend()
+  if (provider) {
+    torch.removeKernelProvider(provider.name)
+    provider.dispose()
+    provider = null
+  }
+  try {
+    provider = createOnnxProvider({ threads, onFallback: (message) => console.warn(message) })
+    torch.registerKernelProvider(provider)
+    return torch.getBackend()
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    if (kernels === 'onnxruntime') {
+      throw new torch.EngineError(
+        'BACKEND_UNAVAILABLE',
+        `onnxruntime-node could not load (${reason}). Reinstall the dependencies (npm install), or set GANWB_KERNELS=tfjs to use the tfjs kernels.`,
+      )
+    }
+    return { ...torch.getBackend(), kernelNote: `onnxruntime-node could not load (${reason}); the tfjs kernels serve every op` }
+  }
+}
+
+/**
+ * The device as the app shows it: 'cpu' or 'cuda', followed by the native kernel provider when one
+ * serves the heavy kernels, for example "cpu · onnxruntime 1.31.1 (2 threads)".
+ */
+export function describeDevice(info: torch.BackendInfo): string {
+  return [info.device, ...info.kernelProviders].join(' · ')
 }

@@ -145,7 +145,7 @@ describe('app in Chromium', () => {
     await expect.poll(() => number(page, '[data-testid=sample-grid]', 'data-step'), { timeout: trainingTimeout }).toBeGreaterThanOrEqual(10)
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('running')
     await expect.poll(() => page.getByTestId('steps-per-second').textContent(), { timeout: 30_000 }).toMatch(/steps\/s$/)
-    expect(await page.getByTestId('run-backend').textContent()).toMatch(/^\S+ · (cpu|cuda)$/)
+    expect(await page.getByTestId('run-backend').textContent()).toMatch(/^\S+ · (cpu|cuda)( · onnxruntime \S+ \(\d+ threads?\))?$/)
   }, trainingTimeout + 30_000)
 
   it('pauses, changes lr and resumes', async () => {

@@ -1,8 +1,18 @@
 import { expect } from 'vitest'
 import * as torch from '../../src/engine'
+import { startEngine as startNodeEngine } from '../../src/main/engine-node'
 
-/** Starts the engine once per test file, on the backend CI runs (wasm) unless GANWB_BACKEND says otherwise. */
+/**
+ * Starts the engine once per test file, on the backend CI runs (wasm) unless GANWB_BACKEND says
+ * otherwise, with the tfjs kernels alone unless GANWB_KERNELS asks for onnxruntime's (the
+ * 'onnxruntime' project of vitest.config.ts does).
+ */
 export async function startEngine(): Promise<torch.BackendInfo> {
+  if (process.env.GANWB_KERNELS === 'onnxruntime') {
+    const info = await startNodeEngine({ kernels: 'onnxruntime' })
+    expect(info.kernelProviders.some((name) => name.startsWith('onnxruntime'))).toBe(true)
+    return info
+  }
   return torch.initEngine()
 }
 

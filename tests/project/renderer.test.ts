@@ -149,7 +149,7 @@ describe('renderer in Chromium', () => {
 
     await expect.poll(() => page.locator('h1').textContent()).toBe('GAN Workbench')
     const backend = page.getByTestId('app-backend')
-    await expect.poll(async () => (await backend.textContent())?.trim()).toMatch(/^Backend \S+ on (cpu|cuda)$/)
+    await expect.poll(async () => (await backend.textContent())?.trim()).toMatch(/^Backend \S+ on (cpu|cuda)( · onnxruntime \S+ \(\d+ threads?\))?$/)
     if (realInfo.ok) expect(await backend.textContent()).toContain(realInfo.backend)
 
     mkdirSync(artifacts, { recursive: true })

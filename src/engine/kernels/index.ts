@@ -2,9 +2,11 @@ import type { Kernels, KernelName } from './types'
 import { tfjsKernels } from './tfjs'
 
 export type { Conv2dOptions, Kernels, KernelName } from './types'
+/** The tfjs kernels, which serve every kernel no provider overrides; a provider may fall back to them. */
+export const defaultKernels: Readonly<Kernels> = tfjsKernels
 
 export interface KernelProvider {
-  /** Shown by `getBackend()` beside the tfjs backend, for example "onnxruntime (cpu)". */
+  /** Shown by `getBackend()` beside the tfjs backend, for example "onnxruntime 1.31.1 (2 threads)". */
   name: string
   kernels: Partial<Kernels>
 }

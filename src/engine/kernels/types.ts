@@ -46,6 +46,8 @@ export interface Kernels {
   sign(x: Handle): Handle
   relu(x: Handle): Handle
   leakyRelu(x: Handle, negativeSlope: number): Handle
+  /** 1 where x > 0, otherwise `alpha` (also where x is 0): the derivative of relu and leakyRelu. */
+  step(x: Handle, alpha: number): Handle
   sigmoid(x: Handle): Handle
   tanh(x: Handle): Handle
   softplus(x: Handle): Handle

@@ -7,7 +7,7 @@ export function relu(a: Tensor): Tensor {
     name: 'ReluBackward0',
     inputs: [a],
     save: () => ['output'],
-    backward: (g, [out]) => [K.mul(g, K.cast(K.greater(out, scalarHandle(0)), 'float32'))],
+    backward: (g, [out]) => [K.mul(g, K.step(out, 0))],
   })
 }
 
@@ -17,9 +17,7 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
     inputs: [a],
     save: () => [a],
     // The slope applies where x <= 0, as in PyTorch's leaky_relu_backward.
-    backward: (g, [x]) => [
-      K.where(K.greater(x, scalarHandle(0)), g, K.mul(g, scalarHandle(negativeSlope))),
-    ],
+    backward: (g, [x]) => [K.mul(g, K.step(x, negativeSlope))],
   })
 }
 

@@ -1,5 +1,5 @@
 import * as torch from '../../engine'
-import { wasmDirectory } from '../engine-node'
+import { startEngine } from '../engine-node'
 import type { ImageBatch } from '../images/grid'
 import { decodeSafetensors, type NamedArray } from '../serialization/safetensors'
 import type { CheckpointRecord } from '../store/types'
@@ -28,7 +28,7 @@ export interface LoadedGenerator {
 
 /** Starts the engine on the backend training uses, once per process. */
 export async function startExportEngine(): Promise<void> {
-  await torch.initEngine({ wasmPaths: wasmDirectory() })
+  await startEngine()
 }
 
 function disposeModule(module: torch.nn.Module): void {

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import * as torch from '../../engine'
-import { wasmDirectory } from '../engine-node'
+import { describeDevice, startEngine } from '../engine-node'
 import { loadTrainingData } from './data'
 import { captureCheckpoint, restoreCheckpoint } from './checkpoint'
 import { GanTrainer } from './trainer'
@@ -104,10 +104,8 @@ function toTransferable(bytes: Uint8Array): ArrayBuffer[] {
 
 async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<void> {
   const { config } = command
-  const backend = await torch.initEngine({
-    backend: (command.backend as torch.BackendName | undefined) ?? undefined,
-    wasmPaths: wasmDirectory(),
-  })
+  const backend = await startEngine({ backend: (command.backend as torch.BackendName | undefined) ?? undefined })
+  const device = describeDevice(backend)
 
   const { data, sampler } = await loadTrainingData(config, {
     dataDir: command.dataDir,
@@ -126,7 +124,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
   post({
     type: 'ready',
     backend: backend.name,
-    device: backend.device,
+    device,
     dataset: { kind: data.kind, length: data.length, numClasses: data.numClasses },
     step: current.step,
     parameters: {
@@ -136,7 +134,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
   })
   event(command.checkpoint ? 'resumed' : 'started', command.checkpoint ? `continuing from step ${current.step}` : 'training started', {
     backend: backend.name,
-    device: backend.device,
+    device,
   })
   for (const note of evaluator?.notes ?? []) event('evaluation', note.message, note.data)
 
