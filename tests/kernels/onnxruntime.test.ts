@@ -33,10 +33,13 @@ function values(x: tf.Tensor): Float32Array {
   return x.dataSync() as Float32Array
 }
 
-/** Calls a provider kernel twice (the second run writes into a preallocated tensor) and checks both. */
+/**
+ * Calls a provider kernel three times and checks each result: convolutions run the generic graph,
+ * then bake the weight into a new graph, then reuse it (Note [Baked weights]).
+ */
 function expectSameAsTfjs(ours: () => tf.Tensor, reference: () => tf.Tensor): void {
   const expected = reference()
-  for (let call = 0; call < 2; call++) {
+  for (let call = 0; call < 3; call++) {
     const actual = ours()
     expect(actual.shape).toEqual(expected.shape)
     expectClose(values(actual), values(expected), 1e-4, 1e-4)
@@ -93,12 +96,35 @@ describe('onnxruntime kernel provider', () => {
     const w = tf.randomNormal([4, 3, 3, 3])
     const options = conv([1, 1], [1, 1])
     provider.kernels.conv2d!(x, w, options).dispose()
+    provider.kernels.conv2d!(x, w, options).dispose()
     const graphs = provider.sessionCount()
     const before = tf.memory().numTensors
     for (let i = 0; i < 5; i++) provider.kernels.conv2d!(x, w, options).dispose()
     expect(tf.memory().numTensors).toBe(before)
     expect(provider.sessionCount()).toBe(graphs)
     tf.dispose([x, w])
+  })
+
+  it('bakes each new weight, keeping three', () => {
+    const x = tf.randomNormal([4, 6, 14, 14], 0, 1, 'float32', 13)
+    const options = conv([2, 2], [1, 1])
+    const graphsBefore = provider.sessionCount()
+    // Each optimizer step makes a new weight tensor. Once one weight came back, new ones are baked
+    // at first use, and only the three newest baked graphs are kept.
+    for (let version = 0; version < 6; version++) {
+      const w = tf.randomNormal([5, 6, 4, 4], 0, 1, 'float32', 20 + version)
+      for (let call = 0; call < 2; call++) {
+        const actual = provider.kernels.conv2d!(x, w, options)
+        const expected = torch.defaultKernels.conv2d(x, w, options)
+        expectClose(values(actual), values(expected), 1e-4, 1e-4)
+        tf.dispose([actual, expected])
+      }
+      w.dispose()
+    }
+    // One generic graph and at most three baked ones for this kernel and shape.
+    expect(provider.sessionCount() - graphsBefore).toBeLessThanOrEqual(4)
+    expect(provider.sessionCount() - graphsBefore).toBeGreaterThanOrEqual(2)
+    x.dispose()
   })
 
   it('survives wasm heap growth', () => {

@@ -42,6 +42,8 @@ export interface GraphSpec {
   int64Constants?: Record<string, readonly number[]>
   /** Constant float32 scalars by name. */
   floatConstants?: Record<string, number>
+  /** Constant float32 tensors (weights baked into the graph) by name. */
+  floatTensors?: Record<string, { shape: readonly number[]; values: Float32Array }>
 }
 
 function attribute(name: string, value: Attribute): OnnxNamespace.IAttributeProto {
@@ -67,6 +69,11 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
   }))
   for (const [name, value] of Object.entries(spec.floatConstants ?? {})) {
     initializer.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [value] })
+  }
+  for (const [name, tensor] of Object.entries(spec.floatTensors ?? {})) {
+    // rawData is little-endian, as Float32Array is on every platform Node.js runs on.
+    const bytes = new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength)
+    initializer.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...tensor.shape], rawData: bytes })
   }
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs-core'
 import { defaultKernels, type KernelProvider, type Kernels } from '../../engine'
 import { encodeGraph, type GraphNode, type GraphSpec } from './onnx-graph'
+import { bakedInputGradByPhases, convGraph, convOutputShape, filterGradGraph, inputGradGraph } from './conv-graphs'
 
 /**
  * Note [onnxruntime as a kernel provider]
@@ -93,22 +94,6 @@ function wasmHeap(): WasmHeap | null {
   return typeof backend.typedArrayFromHeap === 'function' && typeof backend.makeOutput === 'function' ? (backend as WasmHeap) : null
 }
 
-type ConvOptions = Parameters<Kernels['conv2d']>[2]
-
-function pads(options: ConvOptions): number[] {
-  const [ph, pw] = options.padding
-  return [ph, pw, ph, pw]
-}
-
-function convAttributes(options: ConvOptions, kernel: readonly number[]): Record<string, number[]> {
-  return { strides: [...options.stride], pads: pads(options), dilations: [...options.dilation], kernel_shape: [kernel[2], kernel[3]] }
-}
-
-function convOutputSize(size: number, kernel: number, options: ConvOptions, axis: number): number {
-  const span = options.dilation[axis] * (kernel - 1) + 1
-  return Math.floor((size + 2 * options.padding[axis] - span) / options.stride[axis]) + 1
-}
-
 /** Shape of a (batched) matrix product, with the batch dimensions broadcast as MatMul does. */
 function matMulShape(a: readonly number[], b: readonly number[], transposeA: boolean, transposeB: boolean): number[] {
   const rows = transposeA ? a[a.length - 1] : a[a.length - 2]
@@ -135,35 +120,36 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
   const sessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-    graphOptimizationLevel: process.env.ORT_LEVEL ?? 'all',
+    graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     executionProviders: [{ name: 'cpu' }],
     enableCpuMemArena: true,
-    extra: { session: { intra_op: { allow_spinning: process.env.ORT_SPIN ?? '0' } } },
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   }
   const graphs = new Map<string, CachedGraph>()
 
-  function graph(key: string, build: () => GraphSpec): CachedGraph {
-    const found = graphs.get(key)
-    if (found) return found
-    const spec = build()
-    let entry: CachedGraph
+  /** Builds a session for a graph, or an entry without one (and a warning) when onnxruntime rejects it. */
+  function load(key: string, spec: GraphSpec): CachedGraph {
     try {
       const bytes = encodeGraph(spec)
       const session = runtime.newSession()
       void session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, sessionOptions).catch(() => undefined)
       if (session.inputMetadata.length !== spec.inputs.length) throw new Error('the session did not load synchronously')
-      entry = {
-        session,
-        inputNames: spec.inputs.map((input) => input.name),
-        output: spec.output,
-      }
+      return { session, inputNames: spec.inputs.map((input) => input.name), output: spec.output }
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
       options.onFallback?.(`onnxruntime could not build the kernel ${key} (${reason}); the tfjs kernel serves it instead`)
-      entry = { session: null, inputNames: [], output: '' }
+      return { session: null, inputNames: [], output: '' }
     }
-    graphs.set(key, entry)
+  }
+
+  /** The cached graph for a kernel and shape, built on first use. */
+  function graph(key: string, build: () => GraphSpec): CachedGraph {
+    let entry = graphs.get(key)
+    if (!entry) {
+      entry = load(key, build())
+      graphs.set(key, entry)
+    }
     return entry
   }
 
@@ -195,44 +181,74 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
     return tf.tensor(result.data as Float32Array, [...result.dims], 'float32')
   }
 
+  /**
+   * Note [Baked weights]
+   * A convolution whose weight is a graph constant runs about 1.5 to 2 times as fast (onnxruntime
+   * then reorders it once into its blocked layout), but building that graph costs a few
+   * milliseconds. Training uses most weight tensors several times between optimizer steps (D's: three
+   * forwards and three input gradients), so a kernel bakes weights once it has seen one weight
+   * tensor twice, and from then on bakes each new weight at its first use. tfjs tensors are
+   * immutable and the optimizers make new ones, so a tensor's identity is the weight's version.
+   */
+  interface BakedKernel {
+    /** True once a weight tensor came back: weights here are reused, so baking pays. */
+    reuses: boolean
+    /** Weight tensors seen lately, newest last. */
+    seen: object[]
+    /** Graphs by weight tensor, oldest first. */
+    graphs: Map<object, CachedGraph>
+  }
+  const bakedKernels = new Map<string, BakedKernel>()
+  const bakedPerKernel = 3
+
+  function bakedFor(key: string, w: tf.Tensor, build: (weight: Float32Array) => GraphSpec): CachedGraph | null {
+    if (w.dtype !== 'float32') return null
+    const weight = w.dataId
+    let kernel = bakedKernels.get(key)
+    if (!kernel) {
+      kernel = { reuses: false, seen: [], graphs: new Map() }
+      bakedKernels.set(key, kernel)
+    }
+    const found = kernel.graphs.get(weight)
+    if (found) return found.session ? found : null
+    if (!kernel.reuses) {
+      if (!kernel.seen.includes(weight)) {
+        kernel.seen = [...kernel.seen.slice(-(bakedPerKernel - 1)), weight]
+        return null
+      }
+      kernel.reuses = true
+    }
+    if (kernel.graphs.size >= bakedPerKernel) {
+      const [oldest, entry] = kernel.graphs.entries().next().value as [object, CachedGraph]
+      entry.session?.dispose()
+      kernel.graphs.delete(oldest)
+    }
+    const entry = load(`${key} baked`, build(w.dataSync() as Float32Array))
+    kernel.graphs.set(weight, entry)
+    return entry.session ? entry : null
+  }
+
   const kernels: Partial<Kernels> = {
     conv2d(x, w, convOptions) {
       const key = `conv2d ${x.shape} ${w.shape} ${convOptions.stride} ${convOptions.padding} ${convOptions.dilation}`
-      const entry = graph(key, () => ({
-        inputs: [{ name: 'x', shape: x.shape }, { name: 'w', shape: w.shape }],
-        output: 'y',
-        nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: convAttributes(convOptions, w.shape) }],
-      }))
-      const outputShape = [x.shape[0], w.shape[0], ...[0, 1].map((axis) => convOutputSize(x.shape[axis + 2], w.shape[axis + 2], convOptions, axis))]
+      const outputShape = convOutputShape(x.shape, w.shape, convOptions)
+      const baked = bakedFor(key, w, (weight) => convGraph(x.shape, w.shape, convOptions, weight))
+      if (baked) return run(baked, [x], outputShape) ?? defaultKernels.conv2d(x, w, convOptions)
+      const entry = graph(key, () => convGraph(x.shape, w.shape, convOptions))
       return run(entry, [x, w], outputShape) ?? defaultKernels.conv2d(x, w, convOptions)
     },
 
     conv2dInputGrad(dy, w, inputShape, convOptions) {
       const key = `conv2dInputGrad ${dy.shape} ${w.shape} ${inputShape} ${convOptions.stride} ${convOptions.padding} ${convOptions.dilation}`
-      const entry = graph(key, () => {
-        // ConvTranspose's weight is (C_in of the transposed conv, C_out, kH, kW): the forward conv's
-        // (O, C, kH, kW) as it is. output_padding makes the result exactly the forward input's size.
-        const outputPadding = [0, 1].map((axis) => {
-          const natural =
-            (dy.shape[axis + 2] - 1) * convOptions.stride[axis] -
-            2 * convOptions.padding[axis] +
-            convOptions.dilation[axis] * (w.shape[axis + 2] - 1) +
-            1
-          return inputShape[axis + 2] - natural
-        })
-        return {
-          inputs: [{ name: 'dy', shape: dy.shape }, { name: 'w', shape: w.shape }],
-          output: 'dx',
-          nodes: [
-            {
-              op: 'ConvTranspose',
-              inputs: ['dy', 'w'],
-              outputs: ['dx'],
-              attributes: { ...convAttributes(convOptions, w.shape), output_padding: outputPadding },
-            },
-          ],
-        }
-      })
+      const baked = bakedFor(
+        key,
+        w,
+        (weight) =>
+          bakedInputGradByPhases(dy.shape, w.shape, inputShape, convOptions, weight) ??
+          inputGradGraph(dy.shape, w.shape, inputShape, convOptions, weight),
+      )
+      if (baked) return run(baked, [dy], [...inputShape]) ?? defaultKernels.conv2dInputGrad(dy, w, inputShape, convOptions)
+      const entry = graph(key, () => inputGradGraph(dy.shape, w.shape, inputShape, convOptions))
       return run(entry, [dy, w], [...inputShape]) ?? defaultKernels.conv2dInputGrad(dy, w, inputShape, convOptions)
     },
 
@@ -291,61 +307,12 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
     kernels,
     threads,
     version: runtime.version,
-    sessionCount: () => graphs.size,
+    sessionCount: () => graphs.size + [...bakedKernels.values()].reduce((total, kernel) => total + kernel.graphs.size, 0),
     dispose() {
       for (const entry of graphs.values()) entry.session?.dispose()
+      for (const kernel of bakedKernels.values()) for (const entry of kernel.graphs.values()) entry.session?.dispose()
       graphs.clear()
+      bakedKernels.clear()
     },
-  }
-}
-
-/**
- * The filter gradient as one convolution, inside a single graph. With the input seen as a batch of
- * C images of N channels, and the output gradient as C_out filters of N channels and size (Ho, Wo)
- * dilated by the forward stride, a convolution with the forward dilation as its stride gives dW at
- * every kernel offset; offsets past the kernel size come from rows the strided forward never read
- * and are sliced off.
- */
-function filterGradGraph(
-  xShape: readonly number[],
-  dyShape: readonly number[],
-  filterShape: readonly number[],
-  options: ConvOptions,
-): GraphSpec {
-  const [, , kh, kw] = filterShape
-  const [, , ho, wo] = dyShape
-  const [h, w] = [xShape[2] + 2 * options.padding[0], xShape[3] + 2 * options.padding[1]]
-  const fullH = Math.floor((h - (ho - 1) * options.stride[0] - 1) / options.dilation[0]) + 1
-  const fullW = Math.floor((w - (wo - 1) * options.stride[1] - 1) / options.dilation[1]) + 1
-  const nodes: GraphNode[] = [
-    { op: 'Transpose', inputs: ['x'], outputs: ['xt'], attributes: { perm: [1, 0, 2, 3] } },
-    { op: 'Transpose', inputs: ['dy'], outputs: ['dyt'], attributes: { perm: [1, 0, 2, 3] } },
-    {
-      op: 'Conv',
-      inputs: ['xt', 'dyt'],
-      outputs: ['full'],
-      attributes: {
-        strides: [...options.dilation],
-        dilations: [...options.stride],
-        pads: pads(options),
-        kernel_shape: [ho, wo],
-      },
-    },
-  ]
-  const int64Constants: Record<string, number[]> = {}
-  let cut = 'full'
-  if (fullH !== kh || fullW !== kw) {
-    int64Constants.starts = [0, 0]
-    int64Constants.ends = [kh, kw]
-    int64Constants.axes = [2, 3]
-    nodes.push({ op: 'Slice', inputs: ['full', 'starts', 'ends', 'axes'], outputs: ['cut'] })
-    cut = 'cut'
-  }
-  nodes.push({ op: 'Transpose', inputs: [cut], outputs: ['dw'], attributes: { perm: [1, 0, 2, 3] } })
-  return {
-    inputs: [{ name: 'x', shape: xShape }, { name: 'dy', shape: dyShape }],
-    output: 'dw',
-    nodes,
-    int64Constants,
   }
 }
