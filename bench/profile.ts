@@ -16,6 +16,7 @@ const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     kernels: { type: 'string', default: 'tfjs' },
+    threads: { type: 'string' },
     model: { type: 'string', default: 'dcgan' },
     iterations: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
@@ -25,7 +26,7 @@ const { values } = parseArgs({
 interface Entry { calls: number; ms: number; flops: number }
 
 async function main(): Promise<void> {
-  await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice })
+  await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice, threads: values.threads ? Number(values.threads) : undefined })
   const step = engineStepper(values.model as string)
   step()
   step()

@@ -3,7 +3,7 @@
  * step on detached fakes, one G step, Adam, batch 64) of a 28x28 GAN, on one backend and one
  * implementation. Run by bench/run.ts, one process per case, so backends never mix.
  *
- *   tsx bench/step.ts --backend wasm --model dcgan --impl engine --iterations 10
+ *   tsx bench/step.ts --backend wasm --kernels onnxruntime --model dcgan --impl engine --iterations 10
  */
 import { parseArgs } from 'node:util'
 import * as torch from '../src/engine'
@@ -16,6 +16,7 @@ const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     kernels: { type: 'string', default: 'tfjs' },
+    threads: { type: 'string' },
     model: { type: 'string', default: 'dcgan' },
     impl: { type: 'string', default: 'engine' },
     iterations: { type: 'string', default: '10' },
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 })
 
 async function main(): Promise<void> {
-  const info = await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice })
+  const info = await startEngine({ backend: values.backend as torch.BackendName, kernels: values.kernels as KernelChoice, threads: values.threads ? Number(values.threads) : undefined })
   const step = values.impl === 'engine'
     ? engineStepper(values.model as string)
     : plainStepper(values.model === 'mlp' ? plainMlp(latent, 256, 784) : plainDcgan(latent, 64), latent, batch, [28, 28, 1])
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const result = {
     backend: info.name,
     device: info.device,
+    kernels: info.kernelProviders.join(', ') || 'tfjs',
     model: values.model,
     impl: values.impl,
     iterations,

@@ -38,6 +38,9 @@ const number = (value: string): number => {
   return parsed
 }
 
+/** A number, or `auto` (stored as 0: the worker picks the value from the measured speed). */
+const numberOrAuto = (value: string): number => (value.trim().toLowerCase() === 'auto' ? 0 : number(value))
+
 /** The flag that sets each configuration field, so validation errors name what the user typed. */
 const flagOfField: Record<string, string> = {
   dataset: '--dataset',
@@ -90,11 +93,11 @@ export function addConfigFlags(command: Command, withDefaults: boolean): Command
     .addOption(new Option('--grouping <kind>', 'two optimizers, or one optimizer with a parameter group per network').choices(['separate', 'grouped']).default(d(defaults.grouping)))
     .addOption(new Option('--scheme <kind>', 'alternating D and G updates, or one joint update').choices(['alternating', 'joint']).default(d(defaults.scheme)))
     .addOption(new Option('--loss <kind>', 'GAN objective').choices(lossTypes).default(d(defaults.loss)))
-    .option('--batch <n>', `batch size in samples ${dflt(defaults.batchSize)}`, number)
+    .option('--batch <n>', `batch size in samples, or auto for the largest that keeps an iteration under 0.25 s ${dflt(defaults.batchSize)}`, numberOrAuto)
     .option('--seed <n>', `random seed for weights, noise and batch order ${dflt(defaults.seed)}`, number)
     .option('--image-size <px>', `image side in pixels: 28, 32 or 64 ${dflt(defaults.imageSize)}`, number)
     .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 ${dflt(defaults.labelSmoothing)}`, number)
-    .option('--sample-every <n>', `iterations between stored sample grids ${dflt(defaults.sampleEvery)}`, number)
+    .option('--sample-every <n>', `iterations between stored sample grids, or auto (0) for about one every 2 s ${dflt(defaults.sampleEvery === 0 ? 'auto' : defaults.sampleEvery)}`, numberOrAuto)
     .option('--checkpoint-every <n>', `iterations between checkpoints ${dflt(defaults.checkpointEvery)}`, number)
     .option('--metrics-every <n>', `iterations between evaluations of sample quality, 0 for none ${dflt(defaults.metricsEvery)}`, number)
     .option('--name <text>', 'run name (default: model and dataset)')

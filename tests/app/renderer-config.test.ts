@@ -96,7 +96,7 @@ describe('form fields', () => {
       ['optimizerG.lr', '0', 'validation.above'],
       ['optimizerD.lr', '11', 'validation.atMost'],
       ['batchSize', '3.5', 'validation.integer'],
-      ['batchSize', '0', 'validation.atLeast'],
+      ['batchSize', '-1', 'validation.atLeast'],
       ['optimizerG.betas.0', '1', 'validation.below'],
       ['labelSmoothing', '0.6', 'validation.atMost'],
     ]

@@ -2,10 +2,7 @@ import { BatchSampler, loadDataset } from '../datasets'
 import type { RunConfig } from './config'
 import type { IndexSampler, TrainingData } from './trainer'
 
-/**
- * Loads the run's dataset and makes the sampler that draws its batches. The sampler is seeded from the
- * run's seed, so the same seed gives the same batches, and its state goes into every checkpoint.
- */
+/** Loads the run's dataset and makes the sampler that draws its batches (see `createSampler`). */
 export async function loadTrainingData(
   config: RunConfig,
   options: { dataDir?: string; onProgress?: (fraction: number, message: string) => void; signal?: AbortSignal },
@@ -34,9 +31,18 @@ export async function loadTrainingData(
     data.getState = () => generated.getState?.()
     data.setState = (state) => generated.setState?.(state)
   }
-  const batches = new BatchSampler(dataset.length, config.batchSize, config.seed)
-  // The checkpointed sampler state covers the batch order and, for generated sets, the data generator.
-  const sampler: IndexSampler = {
+  // A batch size of 0 (picked from the measured speed, see pace.ts) gets its sampler once it is known.
+  const sampler = createSampler(data, config.batchSize > 0 ? config.batchSize : Math.min(64, data.length), config.seed)
+  return { data, sampler }
+}
+
+/**
+ * Makes the sampler that draws a run's batches. It is seeded from the run's seed, so the same seed
+ * gives the same batches, and its state (with a generated set's own state) goes into every checkpoint.
+ */
+export function createSampler(data: TrainingData, batchSize: number, seed: number): IndexSampler {
+  const batches = new BatchSampler(data.length, batchSize, seed)
+  return {
     next: () => batches.next(),
     getState: () => ({ batches: batches.getState(), data: data.getState?.() ?? null }),
     setState: (state) => {
@@ -45,5 +51,4 @@ export async function loadTrainingData(
       if (saved.data !== null) data.setState?.(saved.data)
     },
   }
-  return { data, sampler }
 }

@@ -12,6 +12,8 @@ import type { PointsSample } from './trainer'
 export interface SessionEvents {
   progress: [{ phase: string; fraction: number; message: string }]
   ready: [Extract<WorkerMessage, { type: 'ready' }>]
+  /** The stored configuration changed: the worker resolved its automatic settings. */
+  config: [RunConfig]
   metrics: [MetricRecord[]]
   sample: [{ step: number; kind: 'grid'; png: Buffer } | { step: number; kind: 'points'; data: PointsSample }]
   checkpoint: [{ step: number }]
@@ -119,6 +121,10 @@ export class TrainingSession extends EventEmitter<SessionEvents> {
       case 'ready':
         store.setRuntime(run.id, message.backend, message.device)
         this.emit('ready', message)
+        return
+      case 'config':
+        store.setConfig(run.id, message.config, message.config.steps)
+        this.emit('config', message.config)
         return
       case 'metrics':
         this.lastStep = message.step

@@ -26,6 +26,8 @@ export type WorkerCommand =
 export interface RunEvent {
   step: number
   kind: 'started' | 'resumed' | 'paused' | 'stopped' | 'completed' | 'lr-change' | 'ratio-change' | 'non-finite' | 'engine-error' | 'single-step'
+    /** The batch size or sample interval the worker picked for a run that left them automatic. */
+    | 'pace'
     /** The metrics evaluator: which classifier it uses, why some metrics are off, or a failed evaluation. */
     | 'evaluation'
   message: string
@@ -43,6 +45,8 @@ export type WorkerMessage =
       step: number
       parameters: { generator: number; discriminator: number }
     }
+  /** The configuration with its automatic settings resolved, to store in place of the requested one. */
+  | { type: 'config'; config: RunConfig }
   | { type: 'metrics'; rows: MetricRecord[]; step: number; seconds: number }
   | { type: 'sample'; step: number; kind: 'grid'; png: Uint8Array }
   | { type: 'sample'; step: number; kind: 'points'; data: PointsSample }

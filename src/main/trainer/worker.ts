@@ -6,7 +6,8 @@
 import { parentPort } from 'node:worker_threads'
 import * as torch from '../../engine'
 import { describeDevice, startEngine } from '../engine-node'
-import { loadTrainingData } from './data'
+import { createSampler, loadTrainingData } from './data'
+import { choosePace } from './pace'
 import { captureCheckpoint, restoreCheckpoint } from './checkpoint'
 import { GanTrainer } from './trainer'
 import { gridPng } from '../images/grid'
@@ -103,14 +104,24 @@ function toTransferable(bytes: Uint8Array): ArrayBuffer[] {
 }
 
 async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<void> {
-  const { config } = command
   const backend = await startEngine({ backend: (command.backend as torch.BackendName | undefined) ?? undefined })
   const device = describeDevice(backend)
 
-  const { data, sampler } = await loadTrainingData(config, {
+  const loaded = await loadTrainingData(command.config, {
     dataDir: command.dataDir,
     onProgress: (fraction, message) => post({ type: 'progress', phase: 'dataset', fraction, message }),
   })
+  // Automatic batch size and sample interval: measured here, then stored as plain numbers so that a
+  // resume or fork of this run uses the same ones.
+  const { data } = loaded
+  let config = command.config
+  let sampler = loaded.sampler
+  const pace = choosePace(config, data, (fraction, message) => post({ type: 'progress', phase: 'model', fraction, message }))
+  if (pace) {
+    config = pace.config
+    sampler = createSampler(data, config.batchSize, config.seed)
+    post({ type: 'config', config })
+  }
   post({ type: 'progress', phase: 'model', fraction: 0, message: 'building the networks' })
   const current = new GanTrainer(config, data, sampler)
   trainer = current
@@ -136,6 +147,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
     backend: backend.name,
     device,
   })
+  if (pace) event('pace', pace.message, { timings: pace.timings })
   for (const note of evaluator?.notes ?? []) event('evaluation', note.message, note.data)
 
   let rows: MetricRecord[] = []

@@ -73,10 +73,10 @@ export const fieldSpecs: readonly FieldSpec[] = [
   { kind: 'boolean', path: 'joint.stepBetween' },
   choice('loss', lossTypes),
   { kind: 'number', path: 'labelSmoothing', integer: false, min: 0, max: 0.5 },
-  integer('batchSize', 1, 4096),
+  integer('batchSize', 0, 4096),
   integer('seed', 0, 2 ** 31 - 1),
   integer('steps', 1, 10_000_000),
-  integer('sampleEvery', 1, 1_000_000),
+  integer('sampleEvery', 0, 1_000_000),
   integer('checkpointEvery', 1, 1_000_000),
   integer('metricsEvery', 0, 1_000_000),
 ]

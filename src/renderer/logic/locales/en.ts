@@ -172,7 +172,7 @@ const en = {
     },
     batchSize: {
       label: 'Batch size',
-      help: 'Real images (and fakes) per update. DCGAN uses 128; 32–64 is quicker per step on a CPU. Range 1 to 4096.',
+      help: 'Real images (and fakes) per update. DCGAN uses 128; 32–64 is quicker per step on a CPU. 0 lets the app pick the largest that keeps a step under a quarter second on this machine. Range 0 to 4096.',
     },
     seed: {
       label: 'Seed',
@@ -184,7 +184,7 @@ const en = {
     },
     sampleEvery: {
       label: 'Sample every',
-      help: 'Iterations between sample grids drawn from the fixed noise. Typical: 50–500; small values slow training. Range 1 to 1,000,000.',
+      help: 'Iterations between sample grids drawn from the fixed noise. 0 (the default) picks a new grid about every two seconds from the measured speed. Small values slow training. Range 0 to 1,000,000.',
     },
     checkpointEvery: {
       label: 'Checkpoint every',
@@ -338,6 +338,7 @@ const en = {
     'engine-error': 'Engine error',
     'single-step': 'Single step',
     evaluation: 'Evaluation',
+    pace: 'Automatic settings',
   },
   compare: {
     title: 'Compare runs',

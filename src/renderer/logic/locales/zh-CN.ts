@@ -174,7 +174,7 @@ const zhCN: Catalogue = {
     },
     batchSize: {
       label: '批大小',
-      help: '每次更新使用的真实图像（及假图像）数量。DCGAN 用 128；在 CPU 上 32–64 每步更快。范围 1 到 4096。',
+      help: '每次更新使用的真实图像（及假图像）数量。DCGAN 用 128；在 CPU 上 32–64 每步更快。设为 0 时由应用选取在本机上每步不超过四分之一秒的最大批大小。范围 0 到 4096。',
     },
     seed: {
       label: '随机种子',
@@ -186,7 +186,7 @@ const zhCN: Catalogue = {
     },
     sampleEvery: {
       label: '采样间隔',
-      help: '每隔多少次迭代用固定噪声生成一张样本网格。常用 50–500；过小会拖慢训练。范围 1 到 1,000,000。',
+      help: '每隔多少次迭代用固定噪声生成一张样本网格。0（默认）按实测速度选取间隔，大约每两秒生成一张。过小会拖慢训练。范围 0 到 1,000,000。',
     },
     checkpointEvery: {
       label: '检查点间隔',
@@ -340,6 +340,7 @@ const zhCN: Catalogue = {
     'engine-error': '引擎错误',
     'single-step': '单步',
     evaluation: '评估',
+    pace: '自动设置',
   },
   compare: {
     title: '对比训练',
