@@ -89,7 +89,7 @@ export function batchNorm(
   }
 
   // Statistics first, because the running averages must be updated outside a tidy that would free them.
-  const stats = tf.tidy(() => {
+  const stats = tf.tidy((): { center: Handle; variance: Handle; deviation?: Handle } => {
     if (!training) {
       return {
         center: K.reshape((runningMean as Tensor).value, channelShape),
@@ -99,13 +99,13 @@ export function batchNorm(
     const center = K.div(K.sum(x.value, axes, true), scalarHandle(count)) // (1, C, 1, 1)
     const deviation = K.sub(x.value, center)
     const variance = K.div(K.sum(K.square(deviation), axes, true), scalarHandle(count)) // biased
-    return { center, variance }
+    return { center, variance, deviation }
   })
   if (training) updateRunningStats(runningMean, runningVar, stats.center, stats.variance, count, momentum)
 
   const { out, normalized, invStd } = tf.tidy(() => {
     const invStd = K.div(scalarHandle(1), K.sqrt(K.add(stats.variance, scalarHandle(eps)))) // (1, C, 1, 1)
-    const normalized = K.mul(K.sub(x.value, stats.center), invStd) // x̂, the shape of x
+    const normalized = K.mul(stats.deviation ?? K.sub(x.value, stats.center), invStd) // x̂, the shape of x
     const scaled = weight ? K.mul(normalized, K.reshape(weight.value, channelShape)) : normalized
     const out = bias ? K.add(scaled, K.reshape(bias.value, channelShape)) : scaled
     // Backward owns x̂ and frees it on release, so it must not be the output's own buffer.
@@ -113,28 +113,35 @@ export function batchNorm(
   })
   stats.center.dispose()
   stats.variance.dispose()
+  stats.deviation?.dispose()
 
   const result = record(out, {
     name: 'NativeBatchNormBackward0',
     inputs: [x, weight, bias],
     save: () => [{ owned: normalized }, { owned: invStd }, ...(weight ? [weight] : [])],
     backward: (g, [xHat, inv, w], needs) => {
-      const gradScaled = w ? K.mul(g, K.reshape(w, channelShape)) : g // dL/dx̂
+      // Per-channel sums of g and g * x̂ serve the bias and weight gradients and, since dx̂ = g * w
+      // with w constant per channel, the batch-statistics terms of dx as well.
+      const needSumG = needs[2] || (needs[0] && training)
+      const needSumGX = needs[1] || (needs[0] && training)
+      const sumG = needSumG ? K.sum(g, axes, true) : null // (1, C, 1, 1)
+      const sumGX = needSumGX ? K.sum(K.mul(g, xHat), axes, true) : null
       let gradX: Handle | null = null
       if (needs[0]) {
+        const scale = w ? K.mul(inv, K.reshape(w, channelShape)) : inv // invStd * w, per channel
         if (training) {
-          // The batch statistics depend on x too: dx = invStd * (dx̂ - mean(dx̂) - x̂ * mean(dx̂ * x̂)).
-          const meanGrad = K.div(K.sum(gradScaled, axes, true), scalarHandle(count))
-          const meanProjection = K.div(K.sum(K.mul(gradScaled, xHat), axes, true), scalarHandle(count))
-          gradX = K.mul(inv, K.sub(K.sub(gradScaled, meanGrad), K.mul(xHat, meanProjection)))
+          // The batch statistics depend on x too: dx = invStd * w * (g - mean(g) - x̂ * mean(g * x̂)).
+          const meanG = K.div(sumG as Handle, scalarHandle(count))
+          const meanGX = K.div(sumGX as Handle, scalarHandle(count))
+          gradX = K.mul(K.sub(K.sub(g, meanG), K.mul(xHat, meanGX)), scale)
         } else {
-          gradX = K.mul(gradScaled, inv)
+          gradX = K.mul(g, scale)
         }
       }
       return [
         gradX,
-        needs[1] ? K.sum(K.mul(g, xHat), axes, false) : null,
-        needs[2] ? K.sum(g, axes, false) : null,
+        needs[1] ? K.reshape(sumGX as Handle, [channels]) : null,
+        needs[2] ? K.reshape(sumG as Handle, [channels]) : null,
       ]
     },
   })
