@@ -3,9 +3,9 @@ import type { GraphNode, GraphSpec } from './onnx-graph'
 
 /**
  * ONNX graphs for the engine's convolution kernels. Layouts are the engine's: activations NCHW,
- * weights (O, C, kH, kW). The "baked" variants carry the weight as a constant, which lets
+ * weights (O, C, kH, kW). A conv2d with a "baked" weight carries it as a constant, which lets
  * onnxruntime reorder it once into its blocked NCHWc layout and run its direct convolution, about
- * twice as fast as the generic path that takes the weight as an input (docs/benchmarks.md).
+ * twice as fast as the generic path that takes the weight as an input (docs/speed.md).
  */
 
 export type ConvOptions = Parameters<Kernels['conv2d']>[2]
@@ -63,69 +63,45 @@ export function inputGradGraph(dy: Shape, w: Shape, inputShape: Shape, options: 
   }
 }
 
-interface Phase {
-  /** Kernel rows (or columns) of this phase, flipped: r + stride * (taps - 1 - t). */
-  taps: number[]
-  /** Padding before and after, so the stride-1 convolution covers exactly this phase's rows. */
-  before: number
-  after: number
-}
-
-/** See Note [Transposed convolution by phases] in src/engine/kernels/conv-phases.ts. */
-function phase(residue: number, stride: number, padding: number, kernel: number, inputSize: number, outputSize: number): Phase | null {
-  const r = (residue + padding) % stride
-  const first = Math.ceil((padding - r) / stride)
-  const last = Math.floor((inputSize - 1 + padding - r) / stride)
-  const count = Math.max(0, Math.ceil((kernel - r) / stride))
-  const before = count - 1 - first
-  const after = last - (outputSize - 1)
-  if (count === 0 || before < 0 || after < 0 || last - first + 1 !== inputSize / stride) return null
-  return { taps: Array.from({ length: count }, (_, t) => r + stride * (count - 1 - t)), before, after }
-}
-
 /**
- * The conv2d input gradient with a constant weight, as one stride-1 convolution per output phase
- * (each on onnxruntime's fast path) interleaved by DepthToSpace. Returns null where the shape does
- * not allow it (unequal strides, dilation, sizes not a multiple of the stride, a phase that needs
- * cropping); the caller then bakes the weight into a ConvTranspose instead.
+ * The conv2d input gradient as one matrix product and a Col2Im: every input-gradient column
+ * wᵀ·dy (C·kH·kW values per output position, for the whole batch in one product) is scattered back
+ * onto the input grid. The batch-wide product keeps the matrix multiply efficient even where the
+ * transposed convolution has one output channel (a generator's last layer), which onnxruntime's
+ * ConvTranspose handles at a few GFLOP/s.
  */
-export function bakedInputGradByPhases(dy: Shape, w: Shape, inputShape: Shape, options: ConvOptions, weight: Float32Array): GraphSpec | null {
-  const [, , kh, kw] = w
-  const stride = options.stride[0]
-  if (options.stride[1] !== stride || stride < 2 || options.dilation.some((d) => d !== 1)) return null
-  if (inputShape[2] % stride !== 0 || inputShape[3] % stride !== 0) return null
-  const nodes: GraphNode[] = []
-  const int64Constants: Record<string, number[]> = {}
-  const outputs: string[] = []
-  // Phases in row-major order of the input residue, the channel order DepthToSpace's DCR mode reads.
-  for (let my = 0; my < stride; my++) {
-    const rows = phase(my, stride, options.padding[0], kh, inputShape[2], dy[2])
-    for (let mx = 0; mx < stride; mx++) {
-      const cols = phase(mx, stride, options.padding[1], kw, inputShape[3], dy[3])
-      if (!rows || !cols) return null
-      // Sub-kernel as a conv weight from O to C channels: w[:, :, rows.taps, cols.taps] with its
-      // first two axes swapped. These nodes act on the constant only, so onnxruntime folds them
-      // into a constant weight when it loads the graph.
-      const id = `${my}_${mx}`
-      int64Constants[`rows${id}`] = rows.taps
-      int64Constants[`cols${id}`] = cols.taps
-      nodes.push(
-        { op: 'Gather', inputs: ['w', `rows${id}`], outputs: [`wr${id}`], attributes: { axis: 2 } },
-        { op: 'Gather', inputs: [`wr${id}`, `cols${id}`], outputs: [`wrc${id}`], attributes: { axis: 3 } },
-        { op: 'Transpose', inputs: [`wrc${id}`], outputs: [`sub${id}`], attributes: { perm: [1, 0, 2, 3] } },
-        {
-          op: 'Conv',
-          inputs: ['dy', `sub${id}`],
-          outputs: [`p${id}`],
-          attributes: { kernel_shape: [rows.taps.length, cols.taps.length], pads: [rows.before, cols.before, rows.after, cols.after] },
-        },
-      )
-      outputs.push(`p${id}`)
-    }
+export function inputGradByCol2Im(dy: Shape, w: Shape, inputShape: Shape, options: ConvOptions): GraphSpec {
+  const [n, o, ho, wo] = dy
+  const [, c, kh, kw] = w
+  const positions = ho * wo
+  return {
+    opset: 18,
+    inputs: [{ name: 'dy', shape: dy }, { name: 'w', shape: w }],
+    output: 'dx',
+    nodes: [
+      { op: 'Reshape', inputs: ['dy', 'dyRows'], outputs: ['dy3'] },
+      { op: 'Transpose', inputs: ['dy3'], outputs: ['dyT'], attributes: { perm: [1, 0, 2] } },
+      { op: 'Reshape', inputs: ['dyT', 'dyMatrix'], outputs: ['dyM'] },
+      { op: 'Reshape', inputs: ['w', 'wMatrix'], outputs: ['wM'] },
+      { op: 'Gemm', inputs: ['wM', 'dyM'], outputs: ['columns'], attributes: { transA: 1 } },
+      { op: 'Reshape', inputs: ['columns', 'columnsShape'], outputs: ['columns3'] },
+      { op: 'Transpose', inputs: ['columns3'], outputs: ['columnsN'], attributes: { perm: [1, 0, 2] } },
+      {
+        op: 'Col2Im',
+        inputs: ['columnsN', 'image', 'block'],
+        outputs: ['dx'],
+        attributes: { strides: [...options.stride], pads: pads(options), dilations: [...options.dilation] },
+      },
+    ],
+    int64Constants: {
+      dyRows: [n, o, positions],
+      dyMatrix: [o, n * positions],
+      wMatrix: [o, c * kh * kw],
+      columnsShape: [c * kh * kw, n, positions],
+      image: [inputShape[2], inputShape[3]],
+      block: [kh, kw],
+    },
   }
-  nodes.push({ op: 'Concat', inputs: outputs, outputs: ['phases'], attributes: { axis: 1 } })
-  nodes.push({ op: 'DepthToSpace', inputs: ['phases'], outputs: ['dx'], attributes: { blocksize: stride, mode: 'DCR' } })
-  return { inputs: [{ name: 'dy', shape: dy }], output: 'dx', nodes, int64Constants, floatTensors: { w: { shape: w, values: weight } } }
 }
 
 /**

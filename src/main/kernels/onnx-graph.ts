@@ -42,6 +42,8 @@ export interface GraphSpec {
   int64Constants?: Record<string, readonly number[]>
   /** Constant float32 scalars by name. */
   floatConstants?: Record<string, number>
+  /** ONNX opset; 17 unless a node needs a later one (Col2Im needs 18). */
+  opset?: number
   /** Constant float32 tensors (weights baked into the graph) by name. */
   floatTensors?: Record<string, { shape: readonly number[]; values: Float32Array }>
 }
@@ -58,7 +60,7 @@ function valueInfo(name: string, shape?: ReadonlyArray<number | null>): OnnxName
   return { name, type: { tensorType: { elemType: FLOAT, shape: dim ? { dim } : undefined } } }
 }
 
-/** Encodes a one-output float32 graph as an ONNX model (opset 17). */
+/** Encodes a one-output float32 graph as an ONNX model. */
 export function encodeGraph(spec: GraphSpec): Uint8Array {
   const onnx = schema()
   const initializer: OnnxNamespace.ITensorProto[] = Object.entries(spec.int64Constants ?? {}).map(([name, values]) => ({
@@ -78,7 +80,7 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'gan-workbench',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: spec.opset ?? OPSET }],
     graph: {
       name: 'kernel',
       node: spec.nodes.map((node, index) => ({

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs-core'
 import { defaultKernels, type KernelProvider, type Kernels } from '../../engine'
 import { encodeGraph, type GraphNode, type GraphSpec } from './onnx-graph'
-import { bakedInputGradByPhases, convGraph, convOutputShape, filterGradGraph, inputGradGraph } from './conv-graphs'
+import { convGraph, convOutputShape, filterGradGraph, inputGradByCol2Im, inputGradGraph } from './conv-graphs'
 
 /**
  * Note [onnxruntime as a kernel provider]
@@ -183,12 +183,12 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
 
   /**
    * Note [Baked weights]
-   * A convolution whose weight is a graph constant runs about 1.5 to 2 times as fast (onnxruntime
-   * then reorders it once into its blocked layout), but building that graph costs a few
-   * milliseconds. Training uses most weight tensors several times between optimizer steps (D's: three
-   * forwards and three input gradients), so a kernel bakes weights once it has seen one weight
-   * tensor twice, and from then on bakes each new weight at its first use. tfjs tensors are
-   * immutable and the optimizers make new ones, so a tensor's identity is the weight's version.
+   * A convolution whose weight is a graph constant runs about twice as fast (onnxruntime then
+   * reorders it once into its blocked NCHWc layout), but building that graph costs a few
+   * milliseconds. Training uses most weights several times between optimizer steps (D's second
+   * convolution: three forwards), so a kernel bakes weights once it has seen one weight tensor
+   * twice, and from then on bakes each new weight at its first use. tfjs tensors are immutable and
+   * the optimizers make new ones, so a tensor's identity is the weight's version.
    */
   interface BakedKernel {
     /** True once a weight tensor came back: weights here are reused, so baking pays. */
@@ -240,15 +240,9 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
 
     conv2dInputGrad(dy, w, inputShape, convOptions) {
       const key = `conv2dInputGrad ${dy.shape} ${w.shape} ${inputShape} ${convOptions.stride} ${convOptions.padding} ${convOptions.dilation}`
-      const baked = bakedFor(
-        key,
-        w,
-        (weight) =>
-          bakedInputGradByPhases(dy.shape, w.shape, inputShape, convOptions, weight) ??
-          inputGradGraph(dy.shape, w.shape, inputShape, convOptions, weight),
-      )
-      if (baked) return run(baked, [dy], [...inputShape]) ?? defaultKernels.conv2dInputGrad(dy, w, inputShape, convOptions)
-      const entry = graph(key, () => inputGradGraph(dy.shape, w.shape, inputShape, convOptions))
+      // Col2Im needs opset 18; where this onnxruntime lacks it, ConvTranspose serves.
+      let entry = graph(`${key} col2im`, () => inputGradByCol2Im(dy.shape, w.shape, inputShape, convOptions))
+      if (!entry.session) entry = graph(key, () => inputGradGraph(dy.shape, w.shape, inputShape, convOptions))
       return run(entry, [dy, w], [...inputShape]) ?? defaultKernels.conv2dInputGrad(dy, w, inputShape, convOptions)
     },
 
