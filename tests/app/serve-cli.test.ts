@@ -11,7 +11,9 @@ const temp = useTempDataDir('ganwb-serve-cli-')
 const rendererDir = join(temp.dir, 'renderer')
 mkdirSync(rendererDir)
 writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>stand-in</title>')
-const tsx = join(projectRoot, 'node_modules/tsx/dist/cli.mjs')
+// tsx's own command runs the script in a child process and relays signals to it, which races with a
+// SIGTERM sent right after startup on a loaded machine. Loading tsx as a module keeps one process.
+const tsxLoader = ['--import', 'tsx']
 const cli = join(projectRoot, 'src/cli/main.ts')
 const started: ChildProcess[] = []
 
@@ -24,7 +26,7 @@ afterAll(() => temp.remove())
 describe('cli serve', () => {
   it('prints the address and stops on SIGTERM', async () => {
     const db = join(temp.dir, 'other.sqlite')
-    const child = spawn(process.execPath, [tsx, cli, 'serve', '--renderer-dir', rendererDir, '--db', db, '--data-dir', temp.dir], {
+    const child = spawn(process.execPath, [...tsxLoader, cli, 'serve', '--renderer-dir', rendererDir, '--db', db, '--data-dir', temp.dir], {
       cwd: projectRoot,
       env: { ...process.env, GANWB_DATA_DIR: temp.dir },
     })
@@ -53,7 +55,7 @@ describe('cli serve', () => {
   })
 
   it('rejects an invalid port', () => {
-    const result = spawnSync(process.execPath, [tsx, cli, 'serve', '--port', '70000', '--renderer-dir', rendererDir], {
+    const result = spawnSync(process.execPath, [...tsxLoader, cli, 'serve', '--port', '70000', '--renderer-dir', rendererDir], {
       cwd: projectRoot,
       encoding: 'utf8',
       env: { ...process.env, GANWB_DATA_DIR: temp.dir },
