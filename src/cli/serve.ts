@@ -75,9 +75,6 @@ export async function serve(flags: ServeFlags): Promise<void> {
         'with its token can read your runs, start training and read datasets on this machine; use it on a network you trust.\n',
     )
   }
-  process.stdout.write(`GAN Workbench is serving at ${server.url}\n`)
-  process.stderr.write('Press Ctrl+C to stop.\n')
-
   const running = server
   const shutDown = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\n${signal}: stopping; live runs save a checkpoint first (Ctrl+C again to quit at once)\n`)
@@ -92,8 +89,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
       process.exit(1)
     })
   }
+  // Handlers first: a process manager may send SIGTERM as soon as it reads the address, and without a
+  // handler the signal would end the process before live runs save their checkpoints.
   process.once('SIGINT', shutDown)
   process.once('SIGTERM', shutDown)
+  process.stdout.write(`GAN Workbench is serving at ${server.url}\n`)
+  process.stderr.write('Press Ctrl+C to stop.\n')
 }
 
 /** Adds the serve options and action to `command`, for the cli's `serve` and for `npm start`'s fallback. */

@@ -11,8 +11,8 @@ const temp = useTempDataDir('ganwb-serve-cli-')
 const rendererDir = join(temp.dir, 'renderer')
 mkdirSync(rendererDir)
 writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>stand-in</title>')
-// tsx's own command runs the script in a child process and relays signals to it, which races with a
-// SIGTERM sent right after startup on a loaded machine. Loading tsx as a module keeps one process.
+// Loading tsx with --import keeps the CLI in one process, so the test's signal reaches the CLI itself
+// rather than the parent process that tsx's own command uses to relay signals.
 const tsxLoader = ['--import', 'tsx']
 const cli = join(projectRoot, 'src/cli/main.ts')
 const started: ChildProcess[] = []
