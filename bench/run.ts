@@ -41,14 +41,34 @@ interface Profile {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const { values } = parseArgs({
-  options: {
-    iterations: { type: 'string' },
-    rounds: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-})
+function parseOptions(): { iterations?: string; rounds?: string; quick: boolean; help: boolean } {
+  try {
+    return parseArgs({
+      options: {
+        iterations: { type: 'string' },
+        rounds: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\nRun npm run bench -- --help for the options.\n`)
+    process.exit(2)
+  }
+}
+
+/** A whole number of at least 1 from an option, or an error that names the option and value. */
+function count(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`error: --${name} must be a whole number of at least 1, got '${text}'\n`)
+    process.exit(2)
+  }
+  return value
+}
+
+const values = parseOptions()
 if (values.help) {
   process.stdout.write(
     'usage: npm run bench [-- --iterations N] [--rounds N] [--quick]\n' +
@@ -59,8 +79,8 @@ if (values.help) {
   )
   process.exit(0)
 }
-const iterations = Number(values.iterations ?? (values.quick ? 3 : 10))
-const rounds = Number(values.rounds ?? (values.quick ? 1 : 3))
+const iterations = count('iterations', values.iterations, values.quick ? 3 : 10)
+const rounds = count('rounds', values.rounds, values.quick ? 1 : 3)
 const cores = availableParallelism()
 const python = '/usr/bin/python3'
 
@@ -95,7 +115,9 @@ function engineCase(spec: EngineCase, count = iterations): CaseResult {
   const timed = spec.backend === 'cpu' ? Math.min(count, 3) : count
   const args = ['tsx', 'bench/step.ts', '--backend', spec.backend, '--model', spec.model, '--impl', spec.impl, '--kernels', spec.kernels]
   if (spec.threads) args.push('--threads', String(spec.threads))
-  args.push('--iterations', String(timed), '--warmup', spec.backend === 'cpu' ? '1' : '2')
+  // Native kernels reach their steady state (weights baked) after a few iterations.
+  const warmup = spec.backend === 'cpu' ? 1 : spec.kernels === 'onnxruntime' ? 4 : 2
+  args.push('--iterations', String(timed), '--warmup', String(warmup))
   const label = `${spec.model} ${spec.impl} on ${spec.backend}${spec.impl === 'engine' ? ` with ${spec.kernels} kernels${spec.threads ? ` (${spec.threads} thread)` : ''}` : ''}`
   return runCase('npx', args, label)
 }
@@ -297,6 +319,7 @@ function main(): void {
     "The MLP GAN has two hidden layers of 256 units in each network; the DCGAN is the app's `dcgan` preset",
     'at width 64 (G: dense to 128x7x7, BatchNorm, two stride-2 transposed convolutions; D: two stride-2',
     `convolutions with BatchNorm, dense). Times are medians of ${iterations} iterations after warm-up, in seconds.`,
+    ...(values.quick || iterations < 10 ? ['', `This page was written with few iterations (${values.quick ? '--quick' : `--iterations ${iterations}`}): its figures are rough, and the same case can differ between tables.`] : []),
     `A DCGAN iteration does ${(dcganFlops / 1e9).toFixed(2)} GFLOP in its convolutions and matrix products (counted by bench/flops.ts).`,
     '',
     '## Machine',
@@ -317,7 +340,7 @@ function main(): void {
     '',
     '## The engine against PyTorch (DCGAN)',
     '',
-    `${rounds} alternating rounds of ${iterations} iterations each; the time is the median of the rounds' medians. Commands:`,
+    `${rounds === 1 ? 'One round' : `${rounds} alternating rounds`} of ${iterations} iterations; the time is the median of the rounds' medians. Commands:`,
     `\`npx tsx bench/step.ts --backend wasm --kernels onnxruntime --model dcgan --impl engine --iterations ${iterations}\` and`,
     `\`/usr/bin/python3 bench/torch_step.py --model dcgan --threads N --iterations ${iterations}\`.`,
     `Share of peak: achieved GFLOP/s over the best rate in the table above (${bestPeak.toFixed(0)} GFLOP/s).`,

@@ -5,6 +5,7 @@ import type { RunRecord } from '../main/store/types'
 import type { RunStore } from '../main/store/run-store'
 import { parseRunConfig } from '../main/trainer/config'
 import { forkRun, resumeRun } from '../main/trainer/host'
+import { checkEngineSettings } from '../main/engine-node'
 import { registerExportCommand } from './runs-export'
 import { addConfigFlags, configFromFlags, followSession, openStore, type TrainFlags } from './train'
 
@@ -133,6 +134,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--db <file>', "run database (default: the app's own)")
     .option('--data-dir <dir>', "app data folder holding downloaded datasets (default: the app's own)")
     .action(async (idText: string, flags: { steps?: number; db?: string; dataDir?: string }) => {
+      checkEngineSettings()
       const store = openStore(flags.db)
       try {
         const session = resumeRun(store, parseId(idText), { steps: flags.steps, dataDir: flags.dataDir })
@@ -151,6 +153,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--db <file>', "run database (default: the app's own)")
     .option('--data-dir <dir>', "app data folder holding downloaded datasets (default: the app's own)")
   addConfigFlags(fork, false).action(async (idText: string, flags: TrainFlags & { fromStep?: number; dataDir?: string }) => {
+    checkEngineSettings()
     const store = openStore(flags.db)
     try {
       const session = forkRun(store, parseId(idText), flags.fromStep, configFromFlags(flags), { dataDir: flags.dataDir })

@@ -6,6 +6,8 @@ import { defaultDatabasePath } from '../main/store/location'
 import { ConfigError, lossTypes, modelPresets, parseRunConfig, type RunConfigInput } from '../main/trainer/config'
 import { DatasetError, inspectDataset } from '../main/datasets'
 import { startRun, type TrainingSession } from '../main/trainer/host'
+import { checkEngineSettings } from '../main/engine-node'
+import { EngineError } from '../engine'
 
 export interface TrainFlags {
   dataset?: string
@@ -39,7 +41,12 @@ const number = (value: string): number => {
 }
 
 /** A number, or `auto` (stored as 0: the worker picks the value from the measured speed). */
-const numberOrAuto = (value: string): number => (value.trim().toLowerCase() === 'auto' ? 0 : number(value))
+const numberOrAuto = (value: string): number => {
+  if (value.trim().toLowerCase() === 'auto') return 0
+  const parsed = Number(value)
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a whole number or auto.')
+  return parsed
+}
 
 /** The flag that sets each configuration field, so validation errors name what the user typed. */
 const flagOfField: Record<string, string> = {
@@ -93,7 +100,7 @@ export function addConfigFlags(command: Command, withDefaults: boolean): Command
     .addOption(new Option('--grouping <kind>', 'two optimizers, or one optimizer with a parameter group per network').choices(['separate', 'grouped']).default(d(defaults.grouping)))
     .addOption(new Option('--scheme <kind>', 'alternating D and G updates, or one joint update').choices(['alternating', 'joint']).default(d(defaults.scheme)))
     .addOption(new Option('--loss <kind>', 'GAN objective').choices(lossTypes).default(d(defaults.loss)))
-    .option('--batch <n>', `batch size in samples, or auto for the largest that keeps an iteration under 0.25 s ${dflt(defaults.batchSize)}`, numberOrAuto)
+    .option('--batch <n>', `batch size in samples, or auto for the largest of 16 to 256 that keeps an iteration under 0.25 s ${dflt(defaults.batchSize)}`, numberOrAuto)
     .option('--seed <n>', `random seed for weights, noise and batch order ${dflt(defaults.seed)}`, number)
     .option('--image-size <px>', `image side in pixels: 28, 32 or 64 ${dflt(defaults.imageSize)}`, number)
     .option('--label-smoothing <x>', `one-sided label smoothing, 0 to 0.5 ${dflt(defaults.labelSmoothing)}`, number)
@@ -208,11 +215,13 @@ export function registerTrainCommand(program: Command): void {
     let config: ReturnType<typeof parseRunConfig>
     try {
       config = parseRunConfig(input)
-      // Check the dataset before a run is stored, so a typo does not leave a failed run behind.
+      // Check the engine settings and the dataset before a run is stored, so a typo does not leave a
+      // failed run behind.
+      checkEngineSettings()
       await inspectDataset(config.dataset, { checksum: false, dataDir: flags.dataDir })
     } catch (error) {
       if (error instanceof ConfigError) process.stderr.write(`error: invalid settings\n${describeConfigError(error)}\n`)
-      else if (error instanceof DatasetError) process.stderr.write(`error [${error.code}]: ${error.message}\n`)
+      else if (error instanceof DatasetError || error instanceof EngineError) process.stderr.write(`error [${error.code}]: ${error.message}\n`)
       else throw error
       process.exitCode = 1
       return

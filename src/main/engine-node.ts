@@ -62,6 +62,15 @@ function requestedThreads(options: StartOptions): number | undefined {
 }
 
 /**
+ * Checks GANWB_KERNELS and GANWB_THREADS without starting anything, so that a command can reject bad
+ * values before it creates a run. Raises the same EngineError that startEngine would.
+ */
+export function checkEngineSettings(options: StartOptions = {}): void {
+  requestedKernels(options)
+  requestedThreads(options)
+}
+
+/**
  * Starts the engine for Node (the trainer's worker, the CLI, the benchmark): picks the tfjs backend,
  * then, on the CPU backends (wasm, cpu), routes the heavy kernels to onnxruntime's native kernels
  * when it loads. See Note [onnxruntime as a kernel provider]. On tfjs-node and tfjs-node-gpu,
@@ -95,10 +104,16 @@ export async function startEngine(options: StartOptions = {}): Promise<StartedEn
     if (kernels === 'onnxruntime') {
       throw new torch.EngineError(
         'BACKEND_UNAVAILABLE',
-        `onnxruntime-node could not load (${reason}). Reinstall the dependencies (npm install), or set GANWB_KERNELS=tfjs to use the tfjs kernels.`,
+        `onnxruntime-node could not load (${reason}). It is an optional dependency, so npm leaves it out when its ` +
+          'install script fails: run `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`, or set GANWB_KERNELS=tfjs to use the tfjs kernels.',
       )
     }
-    return { ...torch.getBackend(), kernelNote: `onnxruntime-node could not load (${reason}); the tfjs kernels serve every op` }
+    return {
+      ...torch.getBackend(),
+      kernelNote:
+        `native kernels are off because onnxruntime-node could not load (${reason}), so training is several times slower; ` +
+        'install it with `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`',
+    }
   }
 }
 

@@ -75,12 +75,22 @@ export const runConfigSchema = z
     /** One-sided label smoothing: real targets become 1 - labelSmoothing. */
     labelSmoothing: z.number().min(0).max(0.5).default(0),
     /** Samples per batch; 0 picks the largest that keeps an iteration within a quarter second (pace.ts). */
-    batchSize: z.number().int().min(0).max(4096).default(64),
+    batchSize: z
+      .number()
+      .int('must be a whole number, or 0 (auto) to let the app pick one')
+      .min(0, 'must be 0 (auto) or more')
+      .max(4096)
+      .default(64),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Training iterations. */
     steps: positiveInt(10_000_000).default(2000),
     /** Iterations between sample grids; 0 picks an interval of about two seconds from the measured speed (pace.ts). */
-    sampleEvery: z.number().int().min(0).max(1_000_000).default(0),
+    sampleEvery: z
+      .number()
+      .int('must be a whole number of iterations, or 0 (auto) for about one grid every 2 s')
+      .min(0, 'must be 0 (auto) or more')
+      .max(1_000_000)
+      .default(0),
     /** Iterations between checkpoints. */
     checkpointEvery: positiveInt(1_000_000).default(500),
     /** Iterations between evaluations of sample quality (FD, precision and recall, modes covered); 0 turns them off. */

@@ -143,7 +143,9 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
       discriminator: current.D.numParameters(),
     },
   })
-  event(command.checkpoint ? 'resumed' : 'started', command.checkpoint ? `continuing from step ${current.step}` : 'training started', {
+  const started = command.checkpoint ? `continuing from step ${current.step}` : 'training started'
+  // Without native kernels a CPU run is several times slower: say why, where the user looks.
+  event(command.checkpoint ? 'resumed' : 'started', backend.kernelNote ? `${started}; ${backend.kernelNote}` : started, {
     backend: backend.name,
     device,
   })
