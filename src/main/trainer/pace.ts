@@ -51,6 +51,16 @@ export interface PaceChoice {
   config: RunConfig
   /** One sentence for the run's event log: what was picked and from which measurement. */
   message: string
+  /** The event's data, from which the app words the message in the user's language. */
+  data: {
+    batchSize: number
+    sampleEvery: number
+    /** Iteration time at the chosen batch size, in milliseconds. */
+    stepMs: number
+    /** Which settings were automatic. */
+    automatic: { batchSize: boolean; sampleEvery: boolean }
+    timings: Array<{ batchSize: number; seconds: number }>
+  }
   timings: Array<{ batchSize: number; seconds: number }>
 }
 
@@ -92,5 +102,12 @@ export function choosePace(config: RunConfig, data: TrainingData, onProgress?: (
   const message =
     `picked ${parts.join(' and ')}: an iteration takes ${(stepSeconds * 1000).toFixed(0)} ms at batch size ${batchSize} here ` +
     `(aiming at most ${paceTargets.stepSeconds * 1000} ms per iteration and a grid about every ${paceTargets.sampleSeconds} s)`
-  return { config: { ...config, batchSize, sampleEvery }, message, timings }
+  const eventData = {
+    batchSize,
+    sampleEvery,
+    stepMs: Math.round(stepSeconds * 1000),
+    automatic: { batchSize: config.batchSize === 0, sampleEvery: config.sampleEvery === 0 },
+    timings,
+  }
+  return { config: { ...config, batchSize, sampleEvery }, message, data: eventData, timings }
 }

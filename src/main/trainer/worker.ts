@@ -149,7 +149,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
     backend: backend.name,
     device,
   })
-  if (pace) event('pace', pace.message, { timings: pace.timings })
+  if (pace) event('pace', pace.message, pace.data)
   for (const note of evaluator?.notes ?? []) event('evaluation', note.message, note.data)
 
   let rows: MetricRecord[] = []

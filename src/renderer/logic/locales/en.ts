@@ -340,6 +340,12 @@ const en = {
     evaluation: 'Evaluation',
     pace: 'Automatic settings',
   },
+  eventText: {
+    pace: 'Picked {{what}}: an iteration takes {{ms}} ms at batch size {{batch}} on this machine.',
+    paceBatch: 'batch size {{batch}}',
+    paceSample: 'a sample grid every {{every}} iterations',
+    and: ' and ',
+  },
   compare: {
     title: 'Compare runs',
     intro: 'Curves share one step axis and one smoothing weight. Drag the step slider, or click a point on a chart, to show every run’s stored grid nearest to that step.',

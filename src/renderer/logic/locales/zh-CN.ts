@@ -342,6 +342,12 @@ const zhCN: Catalogue = {
     evaluation: '评估',
     pace: '自动设置',
   },
+  eventText: {
+    pace: '已选取{{what}}：在本机上批大小为 {{batch}} 时，每次迭代耗时 {{ms}} 毫秒。',
+    paceBatch: '批大小 {{batch}}',
+    paceSample: '每 {{every}} 次迭代一张样本网格',
+    and: '，以及',
+  },
   compare: {
     title: '对比训练',
     intro: '各曲线共用一条迭代轴和同一平滑系数。拖动迭代滑块或点击图表上的点，每次训练都会显示最接近该迭代的已保存样本网格。',
