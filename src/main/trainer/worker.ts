@@ -148,6 +148,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
   event(command.checkpoint ? 'resumed' : 'started', backend.kernelNote ? `${started}; ${backend.kernelNote}` : started, {
     backend: backend.name,
     device,
+    nativeKernelsOff: backend.kernelNote !== undefined,
   })
   if (pace) event('pace', pace.message, pace.data)
   for (const note of evaluator?.notes ?? []) event('evaluation', note.message, note.data)
