@@ -62,10 +62,17 @@ function requestedThreads(options: StartOptions): number | undefined {
 }
 
 /**
- * Checks GANWB_KERNELS and GANWB_THREADS without starting anything, so that a command can reject bad
+ * Checks GANWB_BACKEND, GANWB_KERNELS and GANWB_THREADS without starting anything, so that a command can reject bad
  * values before it creates a run. Raises the same EngineError that startEngine would.
  */
 export function checkEngineSettings(options: StartOptions = {}): void {
+  const backend = options.backend ?? process.env.GANWB_BACKEND
+  if (backend && backend !== 'auto' && !(torch.backendOrder as readonly string[]).includes(backend)) {
+    throw new torch.EngineError(
+      'BACKEND_UNAVAILABLE',
+      `unknown backend '${backend}'${options.backend ? '' : ' (from GANWB_BACKEND)'}; choose one of ${torch.backendOrder.join(', ')} or auto`,
+    )
+  }
   requestedKernels(options)
   requestedThreads(options)
 }

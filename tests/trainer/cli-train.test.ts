@@ -50,6 +50,7 @@ describe('cli train', () => {
     for (const [name, value, message] of [
       ['GANWB_KERNELS', 'bogus', /unknown kernel choice 'bogus' \(from GANWB_KERNELS\)/],
       ['GANWB_THREADS', 'zero', /GANWB_THREADS must be a whole number of at least 1, got 'zero'/],
+      ['GANWB_BACKEND', 'bogus', /unknown backend 'bogus' \(from GANWB_BACKEND\); choose one of tfjs-node-gpu, tfjs-node, wasm, cpu or auto/],
     ] as const) {
       const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--db', db, '--dataset', 'ring8', '--steps', '5'], {
         encoding: 'utf8',
