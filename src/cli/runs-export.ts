@@ -65,7 +65,7 @@ export function registerExportCommand(runs: Command): void {
       const id = Number(idText)
       if (!Number.isInteger(id) || id < 1) throw new Error(`a run id is a positive integer, got '${idText}'`)
       const { json, db, delay, ...options } = flags
-      const store = openStore(db)
+      const store = openStore(db, { mustExist: true })
       try {
         report(await exportRun(store, id, { ...options, delayMs: delay }), json)
       } finally {

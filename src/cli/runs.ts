@@ -16,7 +16,7 @@ function parseId(value: string): number {
 }
 
 function withStore<T>(db: string | undefined, fn: (store: RunStore) => T): T {
-  const store = openStore(db)
+  const store = openStore(db, { mustExist: true })
   try {
     return fn(store)
   } finally {
@@ -135,7 +135,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--data-dir <dir>', "app data folder holding downloaded datasets (default: the app's own)")
     .action(async (idText: string, flags: { steps?: number; db?: string; dataDir?: string }) => {
       checkEngineSettings()
-      const store = openStore(flags.db)
+      const store = openStore(flags.db, { mustExist: true })
       try {
         const session = resumeRun(store, parseId(idText), { steps: flags.steps, dataDir: flags.dataDir })
         const status = await followSession(session, (session.run.config as { steps: number }).steps)
@@ -154,7 +154,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--data-dir <dir>', "app data folder holding downloaded datasets (default: the app's own)")
   addConfigFlags(fork, false).action(async (idText: string, flags: TrainFlags & { fromStep?: number; dataDir?: string }) => {
     checkEngineSettings()
-    const store = openStore(flags.db)
+    const store = openStore(flags.db, { mustExist: true })
     try {
       const session = forkRun(store, parseId(idText), flags.fromStep, configFromFlags(flags), { dataDir: flags.dataDir })
       process.stdout.write(`${session.run.id}\n`)

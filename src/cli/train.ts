@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError, Option } from 'commander'
 import cliProgress from 'cli-progress'
@@ -142,7 +144,14 @@ export function configFromFlags(flags: TrainFlags): Record<string, unknown> {
   return config
 }
 
-export function openStore(db: string | undefined): RunStore {
+/**
+ * Opens the run database. Commands that read runs pass `mustExist`: a --db path that names no file is
+ * then a typo to report, rather than a new empty database to create.
+ */
+export function openStore(db: string | undefined, options: { mustExist?: boolean } = {}): RunStore {
+  if (options.mustExist && db !== undefined && !existsSync(db)) {
+    throw new Error(`no run database at ${resolve(db)}; check the --db path, or leave --db out to use the app's own database`)
+  }
   const store = new RunStore(db ?? defaultDatabasePath())
   store.recoverInterrupted()
   return store

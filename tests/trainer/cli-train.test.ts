@@ -45,6 +45,14 @@ describe('cli train', () => {
     expect(result.stderr).toMatch(message)
   })
 
+  it('reports a mistyped database path', () => {
+    const db = join(dir, 'typo.sqlite')
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'runs', 'list', '--db', db], { encoding: 'utf8' })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(`no run database at ${db}; check the --db path`)
+    expect(existsSync(db)).toBe(false)
+  })
+
   it('rejects bad engine settings before storing a run', () => {
     const db = join(dir, 'untouched.sqlite')
     for (const [name, value, message] of [
