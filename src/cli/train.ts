@@ -177,11 +177,13 @@ export async function followSession(session: TrainingSession, total: number): Pr
   )
   let started = false
   let lastLine = 0
+  // A terminal redraws the progress line in place; a log or pipe gets one line per message.
+  const progressEnd = interactive ? '\r' : '\n'
   session.on('progress', (p) => {
-    if (!started) process.stderr.write(`${p.message} (${Math.round(p.fraction * 100)}%)\r`)
+    if (!started) process.stderr.write(`${p.message} (${Math.round(p.fraction * 100)}%)${progressEnd}`)
   })
   session.on('ready', (ready) => {
-    process.stderr.write(`\nrun ${session.run.id}: ${ready.dataset.length} ${ready.dataset.kind === 'image' ? 'images' : 'points'}, backend ${ready.backend} (${ready.device})\n`)
+    process.stderr.write(`${interactive ? '\n' : ''}run ${session.run.id}: ${ready.dataset.length} ${ready.dataset.kind === 'image' ? 'images' : 'points'}, backend ${ready.backend} (${ready.device})\n`)
     if (interactive) bar.start(total, ready.step, { dLoss: '-', gLoss: '-', dReal: '-', dFake: '-', speed: '-' })
     started = true
   })

@@ -23,6 +23,9 @@ describe('cli train', () => {
   it('stores automatic settings as numbers', () => {
     const result = train(['--dataset', 'ring8', '--model', 'mlp', '--width', '16', '--steps', '20', '--batch', 'auto', '--sample-every', 'auto', '--metrics-every', '0'])
     expect(result.status, result.stderr).toBe(0)
+    // Not a terminal: each progress message on its own line.
+    expect(result.stderr).toMatch(/^measuring the speed at batch size 16 \(0%\)$/m)
+    expect(result.stderr).toMatch(/^run \d+: 100000 points, backend wasm \(cpu · onnxruntime /m)
     const id = Number(result.stdout.trim())
     const store = new RunStore(join(dir, 'runs.sqlite'))
     try {
