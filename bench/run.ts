@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: times one training iteration of an MLP GAN and a DCGAN for 28x28 (batch 64, Adam,
- * one D step and one G step) on every backend that starts here, with the tfjs kernels alone and with
- * onnxruntime's native kernels, against plain tfjs and PyTorch (when Debian's python3-torch is
- * installed); measures the machine's matrix-multiply rate; profiles a DCGAN iteration per kernel;
- * then writes docs/benchmarks.md. Each case runs in its own process.
+ * one D step and one G step) on every backend that starts here. The engine runs with the tfjs
+ * kernels alone and with onnxruntime's native kernels, beside plain tfjs and PyTorch (when Debian's
+ * python3-torch is installed). It also measures the machine's matrix-multiply rate and profiles a
+ * DCGAN iteration per kernel, then writes docs/benchmarks.md. Each case runs in its own process.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -57,7 +57,7 @@ function parseOptions(): { iterations?: string; rounds?: string; quick: boolean;
   }
 }
 
-/** A whole number of at least 1 from an option, or an error that names the option and value. */
+/** Reads a whole number of at least 1 from an option, or exits with an error naming the option and value. */
 function count(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
   const value = Number(text)
@@ -116,7 +116,9 @@ function engineCase(spec: EngineCase, count = iterations): CaseResult {
   const args = ['tsx', 'bench/step.ts', '--backend', spec.backend, '--model', spec.model, '--impl', spec.impl, '--kernels', spec.kernels]
   if (spec.threads) args.push('--threads', String(spec.threads))
   // Native kernels reach their steady state (weights baked) after a few iterations.
-  const warmup = spec.backend === 'cpu' ? 1 : spec.kernels === 'onnxruntime' ? 4 : 2
+  let warmup = 2
+  if (spec.backend === 'cpu') warmup = 1
+  else if (spec.kernels === 'onnxruntime') warmup = 4
   args.push('--iterations', String(timed), '--warmup', String(warmup))
   const label = `${spec.model} ${spec.impl} on ${spec.backend}${spec.impl === 'engine' ? ` with ${spec.kernels} kernels${spec.threads ? ` (${spec.threads} thread)` : ''}` : ''}`
   return runCase('npx', args, label)

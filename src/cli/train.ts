@@ -42,7 +42,7 @@ const number = (value: string): number => {
   return parsed
 }
 
-/** A number, or `auto` (stored as 0: the worker picks the value from the measured speed). */
+/** Parses a number, or `auto` as 0 (the worker then picks the value from the measured speed). */
 const numberOrAuto = (value: string): number => {
   if (value.trim().toLowerCase() === 'auto') return 0
   const parsed = Number(value)

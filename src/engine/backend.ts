@@ -77,7 +77,11 @@ async function tryBackend(name: BackendName, options: InitOptions): Promise<Devi
   }
 }
 
-function requestedBackend(options: InitOptions): BackendName | 'auto' {
+/**
+ * Returns the backend that `options.backend` or GANWB_BACKEND requests, or raises a
+ * BACKEND_UNAVAILABLE error for a name that is not a backend.
+ */
+export function requestedBackend(options: Pick<InitOptions, 'backend'> = {}): BackendName | 'auto' {
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.GANWB_BACKEND
   const requested = options.backend ?? (fromEnv && fromEnv.length > 0 ? fromEnv : 'auto')
   if (requested !== 'auto' && !(backendOrder as readonly string[]).includes(requested)) {

@@ -16,7 +16,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/gr
 export { Node } from './autograd/node'
 export { scope, keep, memory, type MemoryInfo } from './scope'
 export { manualSeed, Generator, defaultGenerator, type RngState } from './random'
-export { initEngine, setBackend, getBackend, isEngineReady, backendOrder, type BackendName, type BackendInfo, type InitOptions } from './backend'
+export { initEngine, setBackend, getBackend, isEngineReady, requestedBackend, backendOrder, type BackendName, type BackendInfo, type InitOptions } from './backend'
 export { registerKernelProvider, removeKernelProvider, defaultKernels, type KernelProvider, type Kernels } from './kernels'
 export { EngineError, type EngineErrorCode } from './errors'
 export type { Device } from './device'

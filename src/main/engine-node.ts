@@ -23,8 +23,8 @@ const kernelChoices: readonly KernelChoice[] = ['auto', 'onnxruntime', 'tfjs']
 export interface StartOptions {
   backend?: torch.BackendName | 'auto'
   /**
-   * Who computes the heavy kernels on the CPU backends: 'auto' (onnxruntime where it loads, else
-   * tfjs), 'onnxruntime' (fail if it cannot load) or 'tfjs'. Default: GANWB_KERNELS, else 'auto'.
+   * Source of the heavy kernels on the CPU backends: 'auto' (onnxruntime where it loads, else tfjs),
+   * 'onnxruntime' (fail if it cannot load) or 'tfjs'. Default: GANWB_KERNELS, else 'auto'.
    */
   kernels?: KernelChoice
   /** Threads for the native kernels; default: GANWB_THREADS, else every core. */
@@ -32,11 +32,18 @@ export interface StartOptions {
 }
 
 export interface StartedEngine extends torch.BackendInfo {
-  /** Why onnxruntime does not serve kernels, when it was wanted but could not load. */
+  /** Reason the native kernels are off when onnxruntime was requested but could not load. */
   kernelNote?: string
 }
 
 let provider: OnnxProvider | null = null
+
+function removeProvider(): void {
+  if (!provider) return
+  torch.removeKernelProvider(provider.name)
+  provider.dispose()
+  provider = null
+}
 
 function requestedKernels(options: StartOptions): KernelChoice {
   const fromEnv = process.env.GANWB_KERNELS
@@ -66,13 +73,7 @@ function requestedThreads(options: StartOptions): number | undefined {
  * values before it creates a run. Raises the same EngineError that startEngine would.
  */
 export function checkEngineSettings(options: StartOptions = {}): void {
-  const backend = options.backend ?? process.env.GANWB_BACKEND
-  if (backend && backend !== 'auto' && !(torch.backendOrder as readonly string[]).includes(backend)) {
-    throw new torch.EngineError(
-      'BACKEND_UNAVAILABLE',
-      `unknown backend '${backend}'${options.backend ? '' : ' (from GANWB_BACKEND)'}; choose one of ${torch.backendOrder.join(', ')} or auto`,
-    )
-  }
+  torch.requestedBackend(options)
   requestedKernels(options)
   requestedThreads(options)
 }
@@ -88,20 +89,10 @@ export async function startEngine(options: StartOptions = {}): Promise<StartedEn
   const threads = requestedThreads(options)
   const info = await torch.initEngine({ backend: options.backend, wasmPaths: wasmDirectory() })
   const cpuBackend = info.tfjsBackend === 'wasm' || info.tfjsBackend === 'cpu'
-  if (kernels === 'tfjs' || !cpuBackend) {
-    if (provider) {
-      torch.removeKernelProvider(provider.name)
-      provider.dispose()
-      provider = null
-    }
-    return torch.getBackend()
-  }
-  if (provider && (threads === undefined || provider.threads === threads)) return torch.getBackend()
-  if (provider) {
-    torch.removeKernelProvider(provider.name)
-    provider.dispose()
-    provider = null
-  }
+  const keep = kernels !== 'tfjs' && cpuBackend && provider !== null && (threads === undefined || provider.threads === threads)
+  if (keep) return torch.getBackend()
+  removeProvider()
+  if (kernels === 'tfjs' || !cpuBackend) return torch.getBackend()
   try {
     provider = createOnnxProvider({ threads, onFallback: (message) => console.warn(message) })
     torch.registerKernelProvider(provider)
@@ -125,8 +116,8 @@ export async function startEngine(options: StartOptions = {}): Promise<StartedEn
 }
 
 /**
- * The device as the app shows it: 'cpu' or 'cuda', followed by the native kernel provider when one
- * serves the heavy kernels, for example "cpu · onnxruntime 1.31.1 (2 threads)".
+ * Describes the device as the app shows it: 'cpu' or 'cuda', then the native kernel provider when
+ * one serves the heavy kernels, for example "cpu · onnxruntime 1.31.1 (2 threads)".
  */
 export function describeDevice(info: torch.BackendInfo): string {
   return [info.device, ...info.kernelProviders].join(' · ')

@@ -3,9 +3,9 @@ import * as torch from '../../src/engine'
 import { startEngine as startNodeEngine } from '../../src/main/engine-node'
 
 /**
- * Starts the engine once per test file, on the backend CI runs (wasm) unless GANWB_BACKEND says
- * otherwise, with the tfjs kernels alone unless GANWB_KERNELS asks for onnxruntime's (the
- * 'onnxruntime' project of vitest.config.ts does).
+ * Starts the engine once per test file, on the backend CI runs (wasm) unless GANWB_BACKEND sets
+ * another. The tfjs kernels serve alone unless GANWB_KERNELS requests onnxruntime's, as the
+ * 'onnxruntime' project of vitest.config.ts does.
  */
 export async function startEngine(): Promise<torch.BackendInfo> {
   if (process.env.GANWB_KERNELS === 'onnxruntime') {

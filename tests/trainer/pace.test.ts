@@ -59,7 +59,7 @@ describe('choosePace', () => {
     expect(batchCandidates).toContain(chosen.batchSize)
     expect(chosen.sampleEvery).toBeGreaterThan(0)
     expect(pace!.message).toMatch(new RegExp(`picked batch size ${chosen.batchSize} and a sample grid every ${chosen.sampleEvery} iterations`))
-    expect(pace!.timings[0].batchSize).toBe(batchCandidates[0])
+    expect(pace!.data.timings[0].batchSize).toBe(batchCandidates[0])
 
     // The probes must not shift the run: the same losses as a run started with the picked numbers.
     const losses = async (useProbedData: boolean): Promise<number[]> => {

@@ -32,12 +32,12 @@ function slowTransposedMatMul(): boolean {
   return tf.getBackend() === 'wasm'
 }
 
-/** The wasm backend's LeakyRelu kernel is scalar; its step and mul are vectorized. */
+/** Reports whether LeakyRelu is slow on this backend: the wasm kernel is scalar, while its step and mul are vectorized. */
 function slowLeakyRelu(): boolean {
   return tf.getBackend() === 'wasm'
 }
 
-/** The wasm backend reduces any axis but the last by transposing the whole tensor first. */
+/** Reports whether this backend (wasm) reduces any axis but the last by transposing the whole tensor first. */
 function slowInnerReduction(): boolean {
   return tf.getBackend() === 'wasm'
 }

@@ -2,10 +2,10 @@ import type { Kernels } from '../../engine'
 import type { GraphNode, GraphSpec } from './onnx-graph'
 
 /**
- * ONNX graphs for the engine's convolution kernels. Layouts are the engine's: activations NCHW,
- * weights (O, C, kH, kW). A conv2d with a "baked" weight carries it as a constant, which lets
- * onnxruntime reorder it once into its blocked NCHWc layout and run its direct convolution, about
- * twice as fast as the generic path that takes the weight as an input (docs/speed.md).
+ * ONNX graphs for the engine's convolution kernels, in the engine's layouts: activations NCHW,
+ * weights (O, C, kH, kW). A conv2d graph with a "baked" weight carries it as a constant. onnxruntime
+ * then reorders it once into its blocked NCHWc layout and runs its direct convolution, which measured
+ * about twice as fast as taking the weight as an input (docs/speed.md).
  */
 
 export type ConvOptions = Parameters<Kernels['conv2d']>[2]
@@ -28,7 +28,7 @@ export function convOutputShape(x: Shape, w: Shape, options: ConvOptions): numbe
   return [x[0], w[0], size(0), size(1)]
 }
 
-/** conv2d with the weight as an input (`baked` absent) or as a constant. */
+/** Builds a conv2d graph that takes the weight as an input, or carries `baked` as a constant. */
 export function convGraph(x: Shape, w: Shape, options: ConvOptions, baked?: Float32Array): GraphSpec {
   return {
     inputs: baked ? [{ name: 'x', shape: x }] : [{ name: 'x', shape: x }, { name: 'w', shape: w }],
@@ -39,17 +39,17 @@ export function convGraph(x: Shape, w: Shape, options: ConvOptions, baked?: Floa
 }
 
 /**
- * The conv2d input gradient as a transposed convolution. ConvTranspose's weight is (C_in of the
- * transposed conv, C_out, kH, kW), the forward conv's (O, C, kH, kW) as it is; output_padding makes
- * the result exactly the forward input's size.
+ * Builds the conv2d input gradient as a transposed convolution. ConvTranspose's weight layout is
+ * (C_in of the transposed conv, C_out, kH, kW), so the forward conv's (O, C, kH, kW) weight fits as
+ * it is. output_padding makes the result exactly the forward input's size.
  */
-export function inputGradGraph(dy: Shape, w: Shape, inputShape: Shape, options: ConvOptions, baked?: Float32Array): GraphSpec {
+export function inputGradGraph(dy: Shape, w: Shape, inputShape: Shape, options: ConvOptions): GraphSpec {
   const outputPadding = [0, 1].map((axis) => {
     const natural = (dy[axis + 2] - 1) * options.stride[axis] - 2 * options.padding[axis] + options.dilation[axis] * (w[axis + 2] - 1) + 1
     return inputShape[axis + 2] - natural
   })
   return {
-    inputs: baked ? [{ name: 'dy', shape: dy }] : [{ name: 'dy', shape: dy }, { name: 'w', shape: w }],
+    inputs: [{ name: 'dy', shape: dy }, { name: 'w', shape: w }],
     output: 'dx',
     nodes: [
       {
@@ -59,16 +59,14 @@ export function inputGradGraph(dy: Shape, w: Shape, inputShape: Shape, options: 
         attributes: { ...convAttributes(options, w), output_padding: outputPadding },
       },
     ],
-    floatTensors: baked ? { w: { shape: w, values: baked } } : undefined,
   }
 }
 
 /**
- * The conv2d input gradient as one matrix product and a Col2Im: every input-gradient column
- * wᵀ·dy (C·kH·kW values per output position, for the whole batch in one product) is scattered back
- * onto the input grid. The batch-wide product keeps the matrix multiply efficient even where the
- * transposed convolution has one output channel (a generator's last layer), which onnxruntime's
- * ConvTranspose handles at a few GFLOP/s.
+ * Builds the conv2d input gradient as one matrix product and a Col2Im. The product wᵀ·dy gives
+ * C·kH·kW values per output position for the whole batch, and Col2Im scatters them onto the input
+ * grid. One batch-wide product stays efficient even with one output channel (a generator's last
+ * layer), where onnxruntime's ConvTranspose measured a few GFLOP/s.
  */
 export function inputGradByCol2Im(dy: Shape, w: Shape, inputShape: Shape, options: ConvOptions): GraphSpec {
   const [n, o, ho, wo] = dy
@@ -105,11 +103,11 @@ export function inputGradByCol2Im(dy: Shape, w: Shape, inputShape: Shape, option
 }
 
 /**
- * The filter gradient as one convolution, inside a single graph. With the input seen as a batch of
- * C images of N channels, and the output gradient as C_out filters of N channels and size (Ho, Wo)
- * dilated by the forward stride, a convolution with the forward dilation as its stride gives dW at
- * every kernel offset; offsets past the kernel size come from rows the strided forward never read
- * and are sliced off.
+ * Builds the filter gradient as one convolution in a single graph. The input is seen as a batch of
+ * C images of N channels, and the output gradient as C_out filters of N channels and size (Ho, Wo),
+ * dilated by the forward stride. A convolution with the forward dilation as its stride then gives dW
+ * at every kernel offset. Offsets past the kernel size come from rows the strided forward never read,
+ * so they are sliced off.
  */
 export function filterGradGraph(xShape: Shape, dyShape: Shape, filterShape: Shape, options: ConvOptions): GraphSpec {
   const [, , kh, kw] = filterShape

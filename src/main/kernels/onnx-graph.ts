@@ -3,7 +3,7 @@ import type { onnx as OnnxNamespace } from 'onnx-proto'
 
 /**
  * Small ONNX graphs for single kernels, encoded with onnx-proto (the ONNX protobuf schema compiled
- * by protobufjs). Every graph has fixed input shapes, so onnxruntime can plan its memory and pick
+ * by protobufjs). Most graphs have fixed input shapes, so onnxruntime can plan its memory and pick
  * its kernels once per shape.
  */
 
@@ -40,8 +40,6 @@ export interface GraphSpec {
   nodes: GraphNode[]
   /** Constant int64 vectors (axes, slice bounds) by name. */
   int64Constants?: Record<string, readonly number[]>
-  /** Constant float32 scalars by name. */
-  floatConstants?: Record<string, number>
   /** ONNX opset; 17 unless a node needs a later one (Col2Im needs 18). */
   opset?: number
   /** Constant float32 tensors (weights baked into the graph) by name. */
@@ -69,11 +67,8 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
     dims: [values.length],
     int64Data: [...values],
   }))
-  for (const [name, value] of Object.entries(spec.floatConstants ?? {})) {
-    initializer.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [value] })
-  }
   for (const [name, tensor] of Object.entries(spec.floatTensors ?? {})) {
-    // rawData is little-endian, as Float32Array is on every platform Node.js runs on.
+    // ONNX stores rawData little-endian, as Float32Array is on the x64 and arm64 builds onnxruntime-node ships.
     const bytes = new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength)
     initializer.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...tensor.shape], rawData: bytes })
   }

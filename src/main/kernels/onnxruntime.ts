@@ -9,16 +9,16 @@ import { convGraph, convOutputShape, filterGradGraph, inputGradByCol2Im, inputGr
  * Note [onnxruntime as a kernel provider]
  * Under Node the tfjs wasm backend runs on one thread with 128-bit SIMD. onnxruntime-node ships
  * native CPU kernels (MLAS) inside its npm package, using every core and the CPU's widest vector
- * instructions. It has no autograd, so it serves only as a kernel provider under the engine: each
- * heavy kernel (convolutions, their gradients, matrix products) becomes a tiny fixed-shape ONNX
- * graph, built once per shape and cached, and every call copies the operands out of tfjs, runs the
- * graph, and copies the result back. The copies cost far less than the kernels they replace (see
- * docs/benchmarks.md). Layout changes a kernel needs (the filter gradient's transposes) run inside
- * the same graph, in native code.
+ * instructions. It has no autograd, so it serves only as a kernel provider under the engine. Each
+ * heavy kernel (convolutions, their gradients, matrix products, large sums) becomes a small ONNX
+ * graph, built once per shape and cached. On the wasm backend a call hands the operands over as views
+ * of the wasm heap and onnxruntime writes the result in place, so nothing is copied. On the cpu
+ * backend the operands are tfjs's own arrays and the result is copied back once. Layout changes a
+ * kernel needs (the filter gradient's transposes) run inside the same graph, in native code.
  *
- * The binding's `run` is synchronous, which the engine's kernel interface requires; its `loadModel`
- * returns a promise but finishes before returning for sessions without JavaScript callbacks, which is
- * checked below. Any kernel whose graph fails to load falls back to the tfjs kernel, once, with a warning.
+ * The binding's `run` is synchronous, as the engine's kernel interface requires. Its `loadModel`
+ * returns a promise, but for sessions without JavaScript callbacks it finishes before returning, and
+ * `load` checks that. Any kernel whose graph fails to load falls back to the tfjs kernel, once, with a warning.
  */
 
 interface OrtTensor {
@@ -44,7 +44,7 @@ interface Runtime {
 const requirePackage = createRequire(import.meta.url)
 
 function loadRuntime(): Runtime {
-  const ort = requirePackage('onnxruntime-node') as { Tensor: OrtTensorConstructor; env: { versions?: { node?: string } } }
+  const ort = requirePackage('onnxruntime-node') as { Tensor: OrtTensorConstructor }
   const native = requirePackage('onnxruntime-node/dist/binding') as {
     binding: { InferenceSession: new () => BindingSession }
     initOrt: () => void
@@ -67,7 +67,7 @@ export interface OnnxProviderOptions {
 export interface OnnxProvider extends KernelProvider {
   threads: number
   version: string
-  /** Number of cached graphs, one per kernel and shape. */
+  /** Number of cached graphs: one per kernel and shape, plus the baked ones. */
   sessionCount(): number
   dispose(): void
 }
@@ -85,8 +85,8 @@ interface WasmHeap {
 }
 
 /**
- * The wasm backend, when it is the active one: operands are then handed to onnxruntime as views of
- * the heap instead of copies (dataSync slices the heap), and results are written in place.
+ * Returns the wasm backend when it is the active one, so that operands go to onnxruntime as views of
+ * its heap (dataSync would copy a slice) and results are written in place. Returns null otherwise.
  */
 function wasmHeap(): WasmHeap | null {
   if (tf.getBackend() !== 'wasm') return null
@@ -143,7 +143,7 @@ export function createOnnxProvider(options: OnnxProviderOptions = {}): OnnxProvi
     }
   }
 
-  /** The cached graph for a kernel and shape, built on first use. */
+  /** Returns the cached graph for a kernel and shape, building it on first use. */
   function graph(key: string, build: () => GraphSpec): CachedGraph {
     let entry = graphs.get(key)
     if (!entry) {

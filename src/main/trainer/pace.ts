@@ -9,10 +9,16 @@ import { GanTrainer, type TrainingData } from './trainer'
  * about every two seconds whatever the machine's speed.
  */
 export const paceTargets = {
-  /** Longest iteration an automatic batch size may take, in seconds. */
+  /** Maximum iteration time an automatic batch size may take, in seconds. */
   stepSeconds: 0.25,
   /** Wall time between sample grids that an automatic interval aims for, in seconds. */
   sampleSeconds: 2,
+}
+
+/** One measured iteration time at a batch size. */
+export interface Timing {
+  batchSize: number
+  seconds: number
 }
 
 /** Batch sizes an automatic batch is chosen from, smallest first. */
@@ -31,8 +37,8 @@ export function sampleIntervalFor(stepSeconds: number): number {
   return Math.min(100_000, roundInterval(paceTargets.sampleSeconds / Math.max(stepSeconds, 1e-4)))
 }
 
-/** The largest measured batch whose iteration fits the target; the smallest measured one when none does. */
-export function batchSizeFor(timings: ReadonlyArray<{ batchSize: number; seconds: number }>): number {
+/** Picks the largest measured batch whose iteration fits the target, or the smallest measured one when none does. */
+export function batchSizeFor(timings: readonly Timing[]): number {
   const fitting = timings.filter((timing) => timing.seconds <= paceTargets.stepSeconds)
   const pool = fitting.length > 0 ? fitting : timings.slice(0, 1)
   return Math.max(...pool.map((timing) => timing.batchSize))
@@ -57,11 +63,10 @@ export interface PaceChoice {
     sampleEvery: number
     /** Iteration time at the chosen batch size, in milliseconds. */
     stepMs: number
-    /** Which settings were automatic. */
+    /** Flags for the settings that were automatic. */
     automatic: { batchSize: boolean; sampleEvery: boolean }
-    timings: Array<{ batchSize: number; seconds: number }>
+    timings: Timing[]
   }
-  timings: Array<{ batchSize: number; seconds: number }>
 }
 
 /**
@@ -76,7 +81,7 @@ export function choosePace(config: RunConfig, data: TrainingData, onProgress?: (
   const dataState = data.getState?.()
   const candidates = config.batchSize > 0 ? [config.batchSize] : batchCandidates.filter((size) => size <= data.length)
   if (candidates.length === 0) candidates.push(data.length)
-  const timings: Array<{ batchSize: number; seconds: number }> = []
+  const timings: Timing[] = []
   for (const [index, batchSize] of candidates.entries()) {
     onProgress?.(index / candidates.length, `measuring the speed at batch size ${batchSize}`)
     const probeConfig = { ...config, batchSize }
@@ -109,5 +114,5 @@ export function choosePace(config: RunConfig, data: TrainingData, onProgress?: (
     automatic: { batchSize: config.batchSize === 0, sampleEvery: config.sampleEvery === 0 },
     timings,
   }
-  return { config: { ...config, batchSize, sampleEvery }, message, data: eventData, timings }
+  return { config: { ...config, batchSize, sampleEvery }, message, data: eventData }
 }

@@ -144,7 +144,7 @@ async function run(command: Extract<WorkerCommand, { type: 'start' }>): Promise<
     },
   })
   const started = command.checkpoint ? `continuing from step ${current.step}` : 'training started'
-  // Without native kernels a CPU run is several times slower: say why, where the user looks.
+  // Without native kernels a CPU run is several times slower, so the run's event log gives the reason.
   event(command.checkpoint ? 'resumed' : 'started', backend.kernelNote ? `${started}; ${backend.kernelNote}` : started, {
     backend: backend.name,
     device,

@@ -70,8 +70,8 @@ function worded(event: RunEvent, t: Translate): string | null {
 }
 
 /**
- * Returns an event's message in the interface language where the event carries the facts to word
- * it; free-form events (engine errors, evaluation notes) keep the backend's English message.
+ * Returns an event's message in the interface language when the event carries the facts to word it.
+ * Free-form events (engine errors, evaluation notes) keep the backend's English message.
  */
 export function eventText(event: RunEvent, t: Translate): string {
   return worded(event, t) ?? event.message
